@@ -1,0 +1,10 @@
+// parse_registrations on JSON Lines (and format detection), then validation of every row.
+#include "fuzz_registration_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+  const auto text = onshi::fuzz::as_text(data, size);
+  onshi::fuzz::check_parsed(
+      onshi::ingest::parse_registrations(text, onshi::ingest::RegistrationFormat::kJsonLines));
+  onshi::fuzz::check_parsed(onshi::ingest::parse_registrations(text));
+  return 0;
+}

@@ -1,0 +1,174 @@
+#include "api/confirm_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/error_json.hpp"
+#include "api/json_writer.hpp"
+#include "core/error_catalogue.hpp"
+
+namespace onshi::api {
+namespace {
+
+using core::ErrorCode;
+
+core::Error field_error(ErrorCode code, std::string_view field, std::string_view why) {
+  std::string d = "field '";
+  d += field;
+  d += "': ";
+  d += why;
+  return core::make_error(code, std::move(d));
+}
+
+void write_date(JsonWriter& w, std::string_view k, core::Date d) {
+  w.key(k);
+  if (d.valid())
+    w.value(d.iso());
+  else
+    w.null();
+}
+
+}  // namespace
+
+core::Result<services::ConfirmRequest> decode_confirm_request(std::string_view body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object())
+    return core::make_error(ErrorCode::kRequestBodyInvalid, "body is not a JSON object");
+  services::ConfirmRequest r;
+  struct Text {
+    const char* name;
+    std::string* out;
+  };
+  const Text texts[] = {{"insurer_number", &r.insurer_number},
+                        {"symbol", &r.symbol},
+                        {"number", &r.number},
+                        {"branch", &r.branch},
+                        {"birth_date", &r.birth_date},
+                        {"as_of", &r.as_of},
+                        {"arbitrary_id", &r.arbitrary_id}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const nlohmann::json& v = it.value();
+    bool known = false;
+    for (const Text& t : texts) {
+      if (k != t.name) continue;
+      known = true;
+      if (v.is_string())
+        *t.out = v.get<std::string>();
+      else if (v.is_number_unsigned() || v.is_number_integer())
+        *t.out = v.dump();
+      else if (!v.is_null())
+        return field_error(ErrorCode::kRequestFieldInvalid, k, "must be a string");
+    }
+    if (k == "self_pay_limit_consent" || k == "specific_disease_consent") {
+      known = true;
+      if (!v.is_boolean() && !v.is_null())
+        return field_error(ErrorCode::kRequestFieldInvalid, k, "must be true or false");
+      const bool b = v.is_boolean() && v.get<bool>();
+      (k == "self_pay_limit_consent" ? r.self_pay_limit_consent : r.specific_disease_consent) = b;
+    }
+    if (!known) return field_error(ErrorCode::kRequestFieldInvalid, k, "unknown field");
+  }
+  if (r.arbitrary_id.size() > 64)
+    return field_error(ErrorCode::kRequestFieldInvalid, "arbitrary_id", "at most 64 bytes");
+  return r;
+}
+
+std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
+  std::string out;
+  out.reserve(1536);
+  JsonWriter w(out);
+  const auto& a = o.answer;
+  const int validity = static_cast<int>(a.resolution.validity);
+  w.begin_object();
+  w.field("confirmation_id", o.confirmation_id);
+  w.field("reference_classification", 2);  // 照会区分: insurance-card data
+  w.field("as_of", o.as_of.iso());
+  w.field("validity", validity);
+  w.field("validity_label", core::to_string(a.resolution.validity));
+  if (!o.arbitrary_id.empty()) w.field("arbitrary_id", o.arbitrary_id);
+  w.key("reason");
+  if (a.resolution.reason) {
+    const core::ErrorInfo& info = core::error_info(*a.resolution.reason);
+    w.begin_object()
+        .field("code", info.code)
+        .field("message_ja", a.reason_text.ja)
+        .field("message_en", a.reason_text.en)
+        .field("remedy_ja", info.remedy_ja)
+        .field("remedy_en", info.remedy_en)
+        .end_object();
+  } else {
+    w.null();
+  }
+  w.key("record");
+  if (!a.record) {
+    w.null();
+  } else {
+    const core::Coverage& c = *a.record;
+    w.begin_object();
+    w.field("insurer_number", c.key.insurer_number);
+    w.field("insurer_name", a.insurer_name);
+    w.field("symbol", c.key.symbol);
+    w.field("number", c.key.number);
+    w.field("branch", c.key.branch);
+    w.field("relationship", static_cast<int>(c.relationship));
+    w.field("relationship_label",
+            c.relationship == core::Relationship::kInsured ? "insured" : "dependant");
+    w.field("insured_name", c.insured_name);
+    w.field("name", c.name);
+    w.field("name_kana", c.name_kana);
+    w.field("sex", static_cast<int>(c.sex));
+    write_date(w, "birth_date", c.birth_date);
+    w.field("address", c.address);
+    w.field("postcode", c.postcode);
+    write_date(w, "acquired_on", c.acquired_on);
+    write_date(w, "lost_on", c.lost_on);
+    w.key("loss_reason");
+    if (c.loss_reason == core::LossReason::kNone)
+      w.null();
+    else
+      w.value(core::to_string(c.loss_reason));
+    write_date(w, "card_issued_on", c.card_issued_on);
+    write_date(w, "card_valid_from", c.card_valid_from);
+    write_date(w, "card_valid_until", c.card_valid_until);
+    w.field("copay_ratio", c.copay_ratio);
+    w.key("elderly_recipient");
+    if (c.elderly) {
+      w.begin_object().field("copay_ratio", c.elderly->copay_ratio);
+      write_date(w, "valid_from", c.elderly->valid_from);
+      write_date(w, "valid_until", c.elderly->valid_until);
+      w.end_object();
+    } else {
+      w.null();
+    }
+    // Consent-gated terms: present only when the patient agreed to share them here.
+    if (o.self_pay_limit_consent) {
+      w.key("self_pay_limit");
+      if (c.self_pay_limit) {
+        w.begin_object().field("category", c.self_pay_limit->category);
+        write_date(w, "valid_from", c.self_pay_limit->valid_from);
+        write_date(w, "valid_until", c.self_pay_limit->valid_until);
+        w.end_object();
+      } else {
+        w.null();
+      }
+    }
+    if (o.specific_disease_consent) {
+      w.key("specific_disease");
+      if (c.specific_disease) {
+        w.begin_object().field("disease", c.specific_disease->disease);
+        write_date(w, "valid_from", c.specific_disease->valid_from);
+        write_date(w, "valid_until", c.specific_disease->valid_until);
+        w.end_object();
+      } else {
+        w.null();
+      }
+    }
+    w.field("my_number_linked", !c.person_key.empty());
+    w.end_object();
+  }
+  w.end_object();
+  out += '\n';
+  return out;
+}
+
+}  // namespace onshi::api

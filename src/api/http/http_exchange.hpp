@@ -1,0 +1,30 @@
+#pragma once
+// What the transport hands the router and gets back, free of any HTTP library's types, so that
+// handlers can be tested and the transport swapped without touching them.
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace onshi::api::http {
+
+struct HttpRequest {
+  std::string_view method;
+  std::string_view target;  // path and query
+  std::string_view authorization;
+  std::string_view content_type;
+  std::string_view body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+};
+
+// Called exactly once, from any thread; the transport takes it back to the connection.
+using Respond = std::function<void(HttpResponse)>;
+
+// Largest body accepted per route, checked before the body is read.
+std::size_t body_limit_for(std::string_view target);
+
+}  // namespace onshi::api::http

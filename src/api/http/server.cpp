@@ -1,0 +1,320 @@
+#include "api/http/server.hpp"
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace onshi::api::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Shared {
+  Router& router;
+  ServerOptions options;
+  std::optional<asio::ssl::context> tls;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
+};
+
+// The Date header, formatted once a second per thread.
+std::string_view http_date() {
+  thread_local std::time_t cached_at = 0;
+  thread_local char buf[64];
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_at) {
+    cached_at = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  }
+  return buf;
+}
+
+template <typename Derived>
+class Session {
+ public:
+  explicit Session(Shared& shared) : shared_(shared) {}
+
+ protected:
+  Derived& self() { return static_cast<Derived&>(*this); }
+
+  void read_request(bool first) {
+    parser_.emplace();
+    parser_->header_limit(16 * 1024);
+    parser_->body_limit(64 * 1024);
+    const int seconds =
+        first ? shared_.options.read_timeout_seconds : shared_.options.idle_timeout_seconds;
+    beast::get_lowest_layer(self().stream()).expires_after(std::chrono::seconds(seconds));
+    bhttp::async_read_header(
+        self().stream(), buffer_, *parser_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return fail_read(ec);
+    const auto& h = parser_->get();
+    const std::string_view target(h.target().data(), h.target().size());
+    parser_->body_limit(body_limit_for(target));
+    if (parser_->is_done()) return on_request(ec);
+    beast::get_lowest_layer(self().stream())
+        .expires_after(std::chrono::seconds(shared_.options.read_timeout_seconds));
+    bhttp::async_read(
+        self().stream(), buffer_, *parser_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_request(ec); });
+  }
+
+  void fail_read(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return send_error(413, "REQUEST_TOO_LARGE", "The request is too large.",
+                        "リクエストが大きすぎます。");
+    }
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_target ||
+        ec == bhttp::error::bad_method || ec == bhttp::error::bad_version ||
+        ec == bhttp::error::bad_field || ec == bhttp::error::bad_value ||
+        ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_transfer_encoding ||
+        ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_line_ending ||
+        ec == bhttp::error::bad_obs_fold) {
+      return send_error(400, "REQUEST_BODY_INVALID", "The HTTP request cannot be read.",
+                        "HTTP リクエストを読み取れません。");
+    }
+    // Timeouts, resets and end of stream just close the connection.
+    self().close();
+  }
+
+  // A protocol-level error: answered, then the connection is closed (the stream may be
+  // out of step with request boundaries).
+  void send_error(int status, std::string_view code, std::string_view en, std::string_view ja) {
+    HttpResponse r;
+    r.status = status;
+    r.body = "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message_en\":\"" +
+             std::string(en) + "\",\"message_ja\":\"" + std::string(ja) + "\"}}\n";
+    keep_alive_ = false;
+    write(std::move(r));
+  }
+
+  void on_request(beast::error_code ec) {
+    if (ec) return fail_read(ec);
+    ++shared_.in_flight;
+    counted_ = true;
+    const auto& req = parser_->get();
+    keep_alive_ = req.keep_alive() && !shared_.stopping.load(std::memory_order_relaxed);
+    HttpRequest r;
+    r.method = std::string_view(req.method_string().data(), req.method_string().size());
+    r.target = std::string_view(req.target().data(), req.target().size());
+    if (auto it = req.find(bhttp::field::authorization); it != req.end())
+      r.authorization = std::string_view(it->value().data(), it->value().size());
+    if (auto it = req.find(bhttp::field::content_type); it != req.end())
+      r.content_type = std::string_view(it->value().data(), it->value().size());
+    r.body = req.body();
+    // The router may answer later from another thread: come back to this connection's thread.
+    shared_.router.handle(r, [s = self().shared_from_this()](HttpResponse response) {
+      auto* raw = s.get();
+      asio::dispatch(raw->stream().get_executor(),
+                     [s = std::move(s), response = std::move(response)]() mutable {
+                       s->finish(std::move(response));
+                     });
+    });
+  }
+
+  void finish(HttpResponse response) { write(std::move(response)); }
+
+  void write(HttpResponse response) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(response.status));
+    res_.set(bhttp::field::server, "onshi");
+    res_.set(bhttp::field::date, http_date());
+    res_.set(bhttp::field::content_type, response.content_type);
+    res_.body() = std::move(response.body);
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
+    beast::get_lowest_layer(self().stream())
+        .expires_after(std::chrono::seconds(shared_.options.read_timeout_seconds));
+    bhttp::async_write(
+        self().stream(), res_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_write(ec); });
+  }
+
+  void on_write(beast::error_code ec) {
+    if (counted_) {
+      counted_ = false;
+      --shared_.in_flight;
+    }
+    if (ec || !keep_alive_ || shared_.stopping.load(std::memory_order_relaxed))
+      return self().close();
+    read_request(false);
+  }
+
+  Shared& shared_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  bool keep_alive_ = true;
+  bool counted_ = false;  // a request of this connection is in flight
+};
+
+class PlainSession : public Session<PlainSession>,
+                     public std::enable_shared_from_this<PlainSession> {
+ public:
+  PlainSession(tcp::socket socket, Shared& shared) : Session(shared), stream_(std::move(socket)) {}
+  void start() { read_request(true); }
+  beast::tcp_stream& stream() { return stream_; }
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+ private:
+  friend class Session<PlainSession>;
+  beast::tcp_stream stream_;
+};
+
+class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+ public:
+  TlsSession(tcp::socket socket, Shared& shared)
+      : Session(shared), stream_(std::move(socket), *shared.tls) {}
+  void start() {
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(shared_.options.read_timeout_seconds));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [s = shared_from_this()](beast::error_code ec) {
+                              if (ec) return s->close_now();
+                              s->read_request(true);
+                            });
+  }
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+  void close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([s = shared_from_this()](beast::error_code) { s->close_now(); });
+  }
+  void close_now() { beast::get_lowest_layer(stream_).close(); }
+
+ private:
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+// One per thread: its own io_context and its own SO_REUSEPORT acceptor.
+struct Worker {
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+};
+
+void accept_loop(Worker& w, Shared& shared) {
+  w.acceptor.async_accept([&w, &shared](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || shared.stopping) return;
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      if (shared.tls)
+        std::make_shared<TlsSession>(std::move(socket), shared)->start();
+      else
+        std::make_shared<PlainSession>(std::move(socket), shared)->start();
+    }
+    accept_loop(w, shared);
+  });
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(Router& router, ServerOptions options) : shared{router, std::move(options)} {}
+  Shared shared;
+  std::vector<std::unique_ptr<Worker>> workers;
+  asio::io_context signals_ioc{1};
+  std::uint16_t port = 0;
+};
+
+Server::Server(Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::bind() {
+  auto& opt = impl_->shared.options;
+  if (!opt.tls_certificate.empty()) {
+    auto& tls = impl_->shared.tls.emplace(asio::ssl::context::tls_server);
+    tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
+    tls.use_certificate_chain_file(opt.tls_certificate);
+    tls.use_private_key_file(opt.tls_private_key, asio::ssl::context::pem);
+  }
+  int threads = opt.threads > 0
+                    ? opt.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const tcp::endpoint first(asio::ip::make_address(opt.host), opt.port);
+  std::uint16_t port = opt.port;
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    const tcp::endpoint ep(first.address(), port);
+    w->acceptor.open(ep.protocol());
+    w->acceptor.set_option(asio::socket_base::reuse_address(true));
+    // Every worker binds the same port; the kernel spreads connections over them.
+    int one = 1;
+    ::setsockopt(w->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    w->acceptor.bind(ep);
+    w->acceptor.listen(asio::socket_base::max_listen_connections);
+    port = w->acceptor.local_endpoint().port();
+    impl_->workers.push_back(std::move(w));
+  }
+  impl_->port = port;
+  return port;
+}
+
+void Server::run() {
+  if (impl_->workers.empty()) bind();
+  auto& shared = impl_->shared;
+  for (auto& w : impl_->workers) accept_loop(*w, shared);
+  asio::signal_set signals(impl_->signals_ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) stop();
+  });
+  std::vector<std::thread> threads;
+  for (auto& w : impl_->workers) threads.emplace_back([&w] { w->ioc.run(); });
+  impl_->signals_ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  auto& shared = impl_->shared;
+  if (shared.stopping.exchange(true)) return;
+  for (auto& w : impl_->workers)
+    asio::post(w->ioc, [&w] {
+      beast::error_code ec;
+      w->acceptor.close(ec);
+    });
+  // Let requests in flight finish (their answers may wait on the access log), then stop.
+  asio::post(impl_->signals_ioc, [this] { wait_for_quiet(std::chrono::steady_clock::now()); });
+}
+
+void Server::wait_for_quiet(std::chrono::steady_clock::time_point since) {
+  auto& shared = impl_->shared;
+  const bool quiet = shared.in_flight.load() == 0;
+  if (quiet || std::chrono::steady_clock::now() - since > std::chrono::seconds(10)) {
+    for (auto& w : impl_->workers) w->ioc.stop();
+    impl_->signals_ioc.stop();
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(impl_->signals_ioc);
+  timer->expires_after(std::chrono::milliseconds(10));
+  timer->async_wait([this, timer, since](beast::error_code) { wait_for_quiet(since); });
+}
+
+}  // namespace onshi::api::http

@@ -1,0 +1,68 @@
+#pragma once
+// The stable error codes of onshi. The catalogue (error_catalogue.hpp) gives each one its
+// Japanese and English message, the remedy and the HTTP status. Codes are part of the API:
+// never renumber or rename one; add new ones at the end of their group.
+#include <cstdint>
+
+namespace onshi::core {
+
+enum class ErrorCode : std::uint16_t {
+  // Identifiers
+  kInsurerNumberFormat,
+  kInsurerNumberCheckDigit,
+  kFacilityCodeFormat,
+  kFacilityCodeCheckDigit,
+  kMyNumberFormat,
+  kMyNumberCheckDigit,
+  kSymbolTooLong,
+  kInsuredNumberFormat,
+  kBranchFormat,
+  kPostcodeFormat,
+  // Dates
+  kDateFormat,
+  kDateOutOfRange,
+  kEraUnknown,
+  // Registration rows
+  kRowColumnCount,
+  kRowEventUnknown,
+  kRowFieldMissing,
+  kRowFieldInvalid,
+  kRowSexInvalid,
+  kRowRelationshipInvalid,
+  kRowCopayRatioInvalid,
+  kRowLossReasonInvalid,
+  kRowLimitCategoryInvalid,
+  kRowSpecificDiseaseInvalid,
+  kRowDatesInconsistent,
+  kRowCoverageNotFound,
+  kRowInsurerNotAllowed,
+  kRowInsurerUnknown,
+  kRowConflictsInFile,
+  kFileHeaderInvalid,
+  kFileEncoding,
+  kFileTooLarge,
+  // Requests
+  kRequestBodyInvalid,
+  kRequestFieldMissing,
+  kRequestFieldInvalid,
+  kRequestTooLarge,
+  kUnsupportedMediaType,
+  kNotFound,
+  kMethodNotAllowed,
+  kUnauthenticated,
+  kForbidden,
+  kInternal,
+  kUnavailable,
+  // Confirmation outcomes (the reason attached to a non-valid answer)
+  kEligibilityNoCoverageForNumber,
+  kEligibilityBranchNotFound,
+  kEligibilityBirthDateMismatch,
+  kEligibilitySeveralMatch,
+  kEligibilityLost,
+  kEligibilityLostNewerExists,
+  kEligibilityNotYetStarted,
+  kEligibilityInsurerUnknown,
+  kCount_  // not a code: the number of codes
+};
+
+}  // namespace onshi::core

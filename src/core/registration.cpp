@@ -1,0 +1,359 @@
+#include "core/registration.hpp"
+
+#include "core/identifiers.hpp"
+#include "core/text_normalise.hpp"
+
+namespace onshi::core {
+namespace {
+
+using F = RegistrationField;
+
+constexpr std::array<std::string_view, kRegistrationFieldCount> kFieldNames{
+    "event",
+    "insurer_number",
+    "symbol",
+    "number",
+    "branch",
+    "relationship",
+    "insured_name",
+    "name",
+    "name_kana",
+    "sex",
+    "birth_date",
+    "address",
+    "postcode",
+    "acquired_on",
+    "lost_on",
+    "loss_reason",
+    "card_issued_on",
+    "card_valid_from",
+    "card_valid_until",
+    "copay_ratio",
+    "elderly_copay_ratio",
+    "elderly_valid_from",
+    "elderly_valid_until",
+    "limit_category",
+    "limit_valid_from",
+    "limit_valid_until",
+    "specific_disease",
+    "specific_disease_valid_from",
+    "specific_disease_valid_until",
+    "my_number",
+};
+
+constexpr std::size_t kMaxTextBytes = 400;  // longest name/address we keep, in UTF-8 bytes
+
+Error field_error(ErrorCode code, F field, std::string_view why) {
+  std::string detail = "field '";
+  detail += field_name(field);
+  detail += "': ";
+  detail += why;
+  return make_error(code, std::move(detail));
+}
+
+// Reads a date field if given. Returns false (and sets err) on a bad value.
+bool read_date(const RegistrationRow& row, F field, Date& out, std::optional<Error>& err) {
+  const auto& v = row[field];
+  if (!v) return true;
+  auto parsed = parse_date(*v);
+  if (!parsed) {
+    err = field_error(parsed.error().code, field, parsed.error().detail);
+    return false;
+  }
+  out = *parsed;
+  return true;
+}
+
+bool read_small_int(const RegistrationRow& row, F field, int lo, int hi, ErrorCode code, int& out,
+                    std::optional<Error>& err) {
+  const auto& v = row[field];
+  if (!v) return true;
+  const std::string d = digits_only(*v);
+  if (d.empty() || d.size() > 3) {
+    err = field_error(code, field, "must be a number");
+    return false;
+  }
+  const int n = std::stoi(d);
+  if (n < lo || n > hi) {
+    err = field_error(code, field, "out of range");
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+bool read_text(const RegistrationRow& row, F field, std::string& out, std::optional<Error>& err) {
+  const auto& v = row[field];
+  if (!v) return true;
+  if (!is_valid_utf8(*v)) {
+    err = field_error(ErrorCode::kFileEncoding, field, "not valid UTF-8");
+    return false;
+  }
+  if (v->size() > kMaxTextBytes) {
+    err = field_error(ErrorCode::kRowFieldInvalid, field, "too long");
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+std::optional<Error> check_period(F field, Date from, Date until) {
+  if (from.valid() && until.valid() && until < from)
+    return field_error(ErrorCode::kRowDatesInconsistent, field, "ends before it starts");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view field_name(RegistrationField field) {
+  return kFieldNames[static_cast<std::size_t>(field)];
+}
+
+std::optional<RegistrationField> field_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kFieldNames.size(); ++i)
+    if (kFieldNames[i] == name) return static_cast<RegistrationField>(i);
+  return std::nullopt;
+}
+
+std::string registration_csv_header() {
+  std::string header;
+  for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+    if (i) header += ',';
+    header += kFieldNames[i];
+  }
+  return header;
+}
+
+std::string_view to_string(RegistrationEventKind kind) {
+  switch (kind) {
+    case RegistrationEventKind::kAcquire:
+      return "acquire";
+    case RegistrationEventKind::kChange:
+      return "change";
+    case RegistrationEventKind::kLose:
+      return "lose";
+  }
+  return "";
+}
+
+Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
+  RegistrationEvent ev;
+  for (std::size_t i = 0; i < kRegistrationFieldCount; ++i)
+    ev.given[i] = row.fields[i].has_value() && !row.fields[i]->empty();
+  auto missing = [&](F f) {
+    return field_error(ErrorCode::kRowFieldMissing, f, "required for this event");
+  };
+
+  // Event kind: English or the Japanese words insurers use.
+  if (!ev.has(F::kEvent)) return missing(F::kEvent);
+  const std::string kind = fold_width(*row[F::kEvent]);
+  if (kind == "acquire" || kind == "取得")
+    ev.kind = RegistrationEventKind::kAcquire;
+  else if (kind == "change" || kind == "変更")
+    ev.kind = RegistrationEventKind::kChange;
+  else if (kind == "lose" || kind == "喪失")
+    ev.kind = RegistrationEventKind::kLose;
+  else
+    return field_error(ErrorCode::kRowEventUnknown, F::kEvent, "use acquire, change or lose");
+
+  Coverage& c = ev.values;
+  // The insured-card key is always required.
+  if (!ev.has(F::kInsurerNumber)) return missing(F::kInsurerNumber);
+  auto insurer = parse_insurer_number(*row[F::kInsurerNumber]);
+  if (!insurer) return field_error(insurer.error().code, F::kInsurerNumber, insurer.error().detail);
+  c.key.insurer_number = insurer->digits;
+  if (!ev.has(F::kNumber)) return missing(F::kNumber);
+  c.key.number = fold_width(*row[F::kNumber]);
+  if (match_key(c.key.number).empty() || c.key.number.size() > 40 || !is_valid_utf8(c.key.number))
+    return field_error(ErrorCode::kInsuredNumberFormat, F::kNumber, "not a card number");
+  if (ev.has(F::kSymbol)) {
+    c.key.symbol = fold_width(*row[F::kSymbol]);
+    if (c.key.symbol.size() > 60 || !is_valid_utf8(c.key.symbol))
+      return field_error(ErrorCode::kSymbolTooLong, F::kSymbol, "at most 20 characters");
+  }
+  if (ev.has(F::kBranch)) {
+    auto branch = parse_branch(*row[F::kBranch]);
+    if (!branch) return field_error(branch.error().code, F::kBranch, branch.error().detail);
+    c.key.branch = *branch;
+  } else {
+    c.key.branch = "00";
+  }
+
+  std::optional<Error> err;
+  int relationship = 0, sex = 0, copay = 0, elderly_copay = 0, disease = 0;
+  Date elderly_from, elderly_until, limit_from, limit_until, sd_from, sd_until;
+  if (!read_small_int(row, F::kRelationship, 1, 2, ErrorCode::kRowRelationshipInvalid, relationship,
+                      err) ||
+      !read_small_int(row, F::kSex, 1, 3, ErrorCode::kRowSexInvalid, sex, err) ||
+      !read_small_int(row, F::kCopayRatio, 1, 3, ErrorCode::kRowCopayRatioInvalid, copay, err) ||
+      !read_small_int(row, F::kElderlyCopayRatio, 1, 3, ErrorCode::kRowCopayRatioInvalid,
+                      elderly_copay, err) ||
+      !read_small_int(row, F::kSpecificDisease, 1, 3, ErrorCode::kRowSpecificDiseaseInvalid,
+                      disease, err) ||
+      !read_date(row, F::kBirthDate, c.birth_date, err) ||
+      !read_date(row, F::kAcquiredOn, c.acquired_on, err) ||
+      !read_date(row, F::kLostOn, c.lost_on, err) ||
+      !read_date(row, F::kCardIssuedOn, c.card_issued_on, err) ||
+      !read_date(row, F::kCardValidFrom, c.card_valid_from, err) ||
+      !read_date(row, F::kCardValidUntil, c.card_valid_until, err) ||
+      !read_date(row, F::kElderlyValidFrom, elderly_from, err) ||
+      !read_date(row, F::kElderlyValidUntil, elderly_until, err) ||
+      !read_date(row, F::kLimitValidFrom, limit_from, err) ||
+      !read_date(row, F::kLimitValidUntil, limit_until, err) ||
+      !read_date(row, F::kSpecificDiseaseValidFrom, sd_from, err) ||
+      !read_date(row, F::kSpecificDiseaseValidUntil, sd_until, err) ||
+      !read_text(row, F::kInsuredName, c.insured_name, err) ||
+      !read_text(row, F::kName, c.name, err) || !read_text(row, F::kNameKana, c.name_kana, err) ||
+      !read_text(row, F::kAddress, c.address, err))
+    return *err;
+  if (relationship) c.relationship = static_cast<Relationship>(relationship);
+  if (sex) c.sex = static_cast<Sex>(sex);
+  if (copay) c.copay_ratio = copay;
+  if (ev.has(F::kPostcode)) {
+    auto pc = parse_postcode(*row[F::kPostcode]);
+    if (!pc) return field_error(pc.error().code, F::kPostcode, pc.error().detail);
+    c.postcode = *pc;
+  }
+  if (ev.has(F::kLossReason) &&
+      !loss_reason_from_code(digits_only(*row[F::kLossReason]), c.loss_reason))
+    return field_error(ErrorCode::kRowLossReasonInvalid, F::kLossReason, "use 01, 02, 03 or 99");
+  if (ev.has(F::kElderlyCopayRatio))
+    c.elderly = ElderlyRecipientTerms{elderly_copay, elderly_from, elderly_until};
+  if (ev.has(F::kLimitCategory)) {
+    const std::string cat = fold_width(*row[F::kLimitCategory]);
+    if (!is_valid_self_pay_limit_category(cat))
+      return field_error(ErrorCode::kRowLimitCategoryInvalid, F::kLimitCategory,
+                         "use A01..A06 or B01..B10");
+    c.self_pay_limit = SelfPayLimitTerms{cat, limit_from, limit_until};
+  }
+  if (ev.has(F::kSpecificDisease))
+    c.specific_disease = SpecificDiseaseTerms{disease, sd_from, sd_until};
+  if (ev.has(F::kMyNumber)) {
+    auto mn = parse_my_number(*row[F::kMyNumber]);
+    if (!mn) return field_error(mn.error().code, F::kMyNumber, mn.error().detail);
+    ev.my_number = *mn;
+  }
+
+  // What each kind needs.
+  switch (ev.kind) {
+    case RegistrationEventKind::kAcquire:
+      for (F f : {F::kName, F::kSex, F::kBirthDate, F::kAcquiredOn, F::kRelationship})
+        if (!ev.has(f)) return missing(f);
+      break;
+    case RegistrationEventKind::kChange:
+      break;
+    case RegistrationEventKind::kLose:
+      for (F f : {F::kLostOn, F::kLossReason})
+        if (!ev.has(f)) return missing(f);
+      break;
+  }
+  if (c.birth_date.valid() && c.acquired_on.valid() && c.acquired_on < c.birth_date)
+    return field_error(ErrorCode::kRowDatesInconsistent, F::kAcquiredOn, "before the birth date");
+  if (c.acquired_on.valid() && c.lost_on.valid() && c.lost_on < c.acquired_on)
+    return field_error(ErrorCode::kRowDatesInconsistent, F::kLostOn, "before the acquisition date");
+  if (auto e = check_period(F::kCardValidUntil, c.card_valid_from, c.card_valid_until)) return *e;
+  if (auto e = check_period(F::kElderlyValidUntil, elderly_from, elderly_until)) return *e;
+  if (auto e = check_period(F::kLimitValidUntil, limit_from, limit_until)) return *e;
+  if (auto e = check_period(F::kSpecificDiseaseValidUntil, sd_from, sd_until)) return *e;
+  return ev;
+}
+
+Result<Coverage> apply_registration(const Coverage* current, const RegistrationEvent& ev) {
+  if (ev.kind == RegistrationEventKind::kAcquire) {
+    Coverage next = ev.values;
+    if (current) next.id = current->id;
+    if (next.insured_name.empty() && next.relationship == Relationship::kInsured)
+      next.insured_name = next.name;
+    if (next.person_key.empty() && current) next.person_key = current->person_key;
+    return next;
+  }
+  if (!current)
+    return make_error(ErrorCode::kRowCoverageNotFound,
+                      "no coverage registered for this insurer/symbol/number/branch" +
+                          std::string(ev.has(F::kAcquiredOn) ? " and acquisition date" : ""));
+  Coverage next = *current;
+  const Coverage& v = ev.values;
+  if (ev.kind == RegistrationEventKind::kLose) {
+    if (v.lost_on < current->acquired_on)
+      return make_error(ErrorCode::kRowDatesInconsistent,
+                        "field 'lost_on': before the registered acquisition date");
+    next.lost_on = v.lost_on;
+    next.loss_reason = v.loss_reason;
+    return next;
+  }
+  // change: overwrite only what the row carried.
+  if (ev.has(F::kRelationship)) next.relationship = v.relationship;
+  if (ev.has(F::kInsuredName)) next.insured_name = v.insured_name;
+  if (ev.has(F::kName)) next.name = v.name;
+  if (ev.has(F::kNameKana)) next.name_kana = v.name_kana;
+  if (ev.has(F::kSex)) next.sex = v.sex;
+  if (ev.has(F::kBirthDate)) next.birth_date = v.birth_date;
+  if (ev.has(F::kAddress)) next.address = v.address;
+  if (ev.has(F::kPostcode)) next.postcode = v.postcode;
+  if (ev.has(F::kLostOn)) next.lost_on = v.lost_on;
+  if (ev.has(F::kLossReason)) next.loss_reason = v.loss_reason;
+  if (ev.has(F::kCardIssuedOn)) next.card_issued_on = v.card_issued_on;
+  if (ev.has(F::kCardValidFrom)) next.card_valid_from = v.card_valid_from;
+  if (ev.has(F::kCardValidUntil)) next.card_valid_until = v.card_valid_until;
+  if (ev.has(F::kCopayRatio)) next.copay_ratio = v.copay_ratio;
+  if (ev.has(F::kElderlyCopayRatio)) next.elderly = v.elderly;
+  if (ev.has(F::kLimitCategory)) next.self_pay_limit = v.self_pay_limit;
+  if (ev.has(F::kSpecificDisease)) next.specific_disease = v.specific_disease;
+  if (!v.person_key.empty()) next.person_key = v.person_key;
+  if (next.lost_on.valid() && next.lost_on < next.acquired_on)
+    return make_error(ErrorCode::kRowDatesInconsistent,
+                      "field 'lost_on': before the registered acquisition date");
+  return next;
+}
+
+std::string registration_fingerprint_text(const RegistrationEvent& ev) {
+  const Coverage& c = ev.values;
+  std::string t;
+  t.reserve(256);
+  auto add = [&t](std::string_view s) {
+    t += s;
+    t += '\x1f';
+  };
+  auto add_date = [&](Date d) { add(d.compact()); };
+  add(to_string(ev.kind));
+  for (std::size_t i = 0; i < kRegistrationFieldCount; ++i) t += ev.given[i] ? '1' : '0';
+  t += '\x1f';
+  add(c.key.insurer_number);
+  add(match_key(c.key.symbol));
+  add(match_key(c.key.number));
+  add(c.key.branch);
+  add(std::to_string(static_cast<int>(c.relationship)));
+  add(c.insured_name);
+  add(c.name);
+  add(c.name_kana);
+  add(std::to_string(static_cast<int>(c.sex)));
+  add_date(c.birth_date);
+  add(c.address);
+  add(c.postcode);
+  add_date(c.acquired_on);
+  add_date(c.lost_on);
+  add(to_string(c.loss_reason));
+  add_date(c.card_issued_on);
+  add_date(c.card_valid_from);
+  add_date(c.card_valid_until);
+  add(std::to_string(c.copay_ratio));
+  if (c.elderly) {
+    add(std::to_string(c.elderly->copay_ratio));
+    add_date(c.elderly->valid_from);
+    add_date(c.elderly->valid_until);
+  }
+  if (c.self_pay_limit) {
+    add(c.self_pay_limit->category);
+    add_date(c.self_pay_limit->valid_from);
+    add_date(c.self_pay_limit->valid_until);
+  }
+  if (c.specific_disease) {
+    add(std::to_string(c.specific_disease->disease));
+    add_date(c.specific_disease->valid_from);
+    add_date(c.specific_disease->valid_until);
+  }
+  add(c.person_key);
+  return t;
+}
+
+}  // namespace onshi::core

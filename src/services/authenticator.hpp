@@ -1,0 +1,34 @@
+#pragma once
+// Maps API bearer tokens to principals. Tokens are kept only as SHA-256; the table is loaded
+// from the store at start and refreshed when a credential is issued.
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "services/principal.hpp"
+#include "store/store.hpp"
+
+namespace onshi::services {
+
+class Authenticator {
+ public:
+  explicit Authenticator(store::Store& store);
+  void reload();
+  // The principal for an "Authorization" header value ("Bearer <token>"), or null.
+  std::shared_ptr<const Principal> authenticate(std::string_view authorization_header) const;
+  // Issues a new credential and returns its token (shown once, never stored in the clear).
+  // `token` may be given (demo data wants a known token); otherwise a random one is made.
+  std::string issue(store::Role role, const std::vector<std::string>& subjects,
+                    const std::string& label, std::string token = {});
+
+ private:
+  store::Store& store_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_token_hash_;
+};
+
+}  // namespace onshi::services

@@ -1,0 +1,53 @@
+#pragma once
+// The Store contract suite (store_contract_test.cpp) is written against the Store interface
+// only. A backend joins it by instantiating the suite with a factory, e.g.
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(StoreFactory(...)));
+// The factory gets a fresh empty directory per test and must return an empty store; a backend
+// that keeps no files (PostgreSQL) may use the directory's name to pick a fresh schema.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace onshi::store::testing {
+
+using StoreFactory = std::function<std::unique_ptr<Store>(const std::string& dir)>;
+
+// A directory under /tmp made by mkdtemp and removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = "/tmp/onshi-store-test-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class StoreContract : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override { store_ = GetParam()(dir_.path()); }
+  void TearDown() override { store_.reset(); }  // before dir_ goes
+
+  Store& store() { return *store_; }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace onshi::store::testing
