@@ -4,12 +4,12 @@
 #include <cstdlib>
 #include <string_view>
 
-#define ONSHI_FUZZ_CHECK(cond)                                                    \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
+#define ONSHI_FUZZ_CHECK(cond)                                                          \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                               \
-    }                                                                             \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 
 namespace onshi::fuzz {

@@ -14,8 +14,7 @@ void check_round_trip(onshi::core::Date date) {
   const auto compact = parse_date_strict(date.compact());
   ONSHI_FUZZ_CHECK(compact.ok() && *compact == date);
   ONSHI_FUZZ_CHECK(onshi::core::Date::from_days(date.days()) == date);
-  ONSHI_FUZZ_CHECK(
-      onshi::core::Date::from_ymd(date.year(), date.month(), date.day()) == date);
+  ONSHI_FUZZ_CHECK(onshi::core::Date::from_ymd(date.year(), date.month(), date.day()) == date);
 }
 
 }  // namespace

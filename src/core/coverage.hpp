@@ -55,8 +55,8 @@ struct Coverage {
   CoverageKey key;
   Relationship relationship = Relationship::kInsured;
   std::string insured_name;  // 被保険者氏名 (the member; for a dependant, the member's name)
-  std::string name;          // 氏名 (漢字), family and given name separated by one space
-  std::string name_kana;     // 氏名カナ (full-width katakana)
+  std::string name;       // 氏名 (漢字): family and given name, separated by U+3000 as on cards
+  std::string name_kana;  // 氏名カナ (full-width katakana)
   Sex sex = Sex::kUnset;
   Date birth_date;
   std::string address;

@@ -68,9 +68,9 @@ class CivilTable {
   CivilTable() : packed_(static_cast<std::size_t>(kLast - kFirst + 1)) {
     for (Days d = kFirst; d <= kLast; ++d) {
       const Ymd c = civil_from_days_slow(d);
-      packed_[static_cast<std::size_t>(d - kFirst)] =
-          static_cast<std::uint32_t>(c.y) << 9 | static_cast<std::uint32_t>(c.m) << 5 |
-          static_cast<std::uint32_t>(c.d);
+      packed_[static_cast<std::size_t>(d - kFirst)] = static_cast<std::uint32_t>(c.y) << 9 |
+                                                      static_cast<std::uint32_t>(c.m) << 5 |
+                                                      static_cast<std::uint32_t>(c.d);
     }
   }
   Ymd get(Days z) const {
@@ -88,7 +88,9 @@ Ymd civil_from_days(Days z) {
   return table.get(z);
 }
 
-constexpr bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+constexpr bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 // Feb 29 in a common year becomes Mar 1, as in core::Date::age_on: a person born on Feb 29
 // turns 75 (and moves to 後期高齢者) on Mar 1 of a common year.
@@ -173,7 +175,9 @@ class Rng {
   std::uint64_t below(std::uint64_t n) { return n ? engine_() % n : 0; }
   // Inclusive; `lo` when the range is empty.
   std::int64_t between(std::int64_t lo, std::int64_t hi) {
-    return hi <= lo ? lo : lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo) + 1));
+    return hi <= lo
+               ? lo
+               : lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo) + 1));
   }
   double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
   bool chance(double p) { return unit() < p; }
@@ -222,14 +226,14 @@ int sample_age(Rng& rng, std::span<const AgeBand> bands) {
 
 // Heads of household (被保険者本人 / 世帯主) by kind: employees are of working age, 市町村国保
 // leans to 65-74 (retirees), 後期高齢者 is 75+ by law.
-constexpr AgeBand kEmployeeAges[] = {{18, 24, 0.8}, {25, 29, 1.0}, {30, 34, 1.0}, {35, 39, 1.05},
+constexpr AgeBand kEmployeeAges[] = {{18, 24, 0.8},  {25, 29, 1.0}, {30, 34, 1.0}, {35, 39, 1.05},
                                      {40, 44, 1.15}, {45, 49, 1.3}, {50, 54, 1.2}, {55, 59, 1.0},
                                      {60, 64, 0.65}, {65, 69, 0.3}, {70, 74, 0.08}};
 constexpr AgeBand kPublicServantAges[] = {{18, 24, 0.7}, {25, 34, 2.0}, {35, 44, 2.1},
                                           {45, 54, 2.3}, {55, 59, 1.0}, {60, 64, 0.5},
                                           {65, 69, 0.05}};
-constexpr AgeBand kMunicipalNhiAges[] = {{20, 29, 0.5}, {30, 39, 0.55}, {40, 49, 0.7},
-                                         {50, 59, 0.75}, {60, 64, 0.8}, {65, 69, 1.4},
+constexpr AgeBand kMunicipalNhiAges[] = {{20, 29, 0.5},  {30, 39, 0.55}, {40, 49, 0.7},
+                                         {50, 59, 0.75}, {60, 64, 0.8},  {65, 69, 1.4},
                                          {70, 74, 1.7}};
 constexpr AgeBand kNhiSocietyAges[] = {
     {25, 34, 0.7}, {35, 44, 1.0}, {45, 54, 1.1}, {55, 64, 1.0}, {65, 74, 0.6}};
@@ -361,23 +365,30 @@ void issue_card(GenInsurer& ins, std::string& symbol, std::string& number) {
                                          ins.salt % 90000000u) %
                                         90000000u));
       break;
-    case SymbolStyle::kShortDigits: append_int(symbol, static_cast<std::int64_t>(1 + ins.salt % 900) + g); break;
+    case SymbolStyle::kShortDigits:
+      append_int(symbol, static_cast<std::int64_t>(1 + ins.salt % 900) + g);
+      break;
     case SymbolStyle::kHyphen:
       append_int(symbol, static_cast<std::int64_t>(10 + ins.salt % 80) + g / 100);
       symbol += '-';
-      append_int(symbol, g % 100, 2);
+      // Within one hundred groups the second part takes 100 distinct values: still injective.
+      append_int(symbol,
+                 static_cast<std::int64_t>((static_cast<std::uint64_t>(g) + ins.salt / 80) % 100),
+                 2);
       break;
     case SymbolStyle::kKana: {
       constexpr auto n = std::size(tables::kSymbolKana);
       symbol.assign(tables::kSymbolKana[(static_cast<std::uint64_t>(g) + ins.salt) % n]);
-      if (g / static_cast<std::int64_t>(n) > 0) append_int(symbol, g / static_cast<std::int64_t>(n));
+      if (g / static_cast<std::int64_t>(n) > 0)
+        append_int(symbol, g / static_cast<std::int64_t>(n));
       break;
     }
     case SymbolStyle::kWord:
       symbol = ins.word;
       if (g > 0) append_int(symbol, g);
       break;
-    case SymbolStyle::kNone: break;
+    case SymbolStyle::kNone:
+      break;
   }
   append_int(number, within, ins.number_width);
 }
@@ -390,12 +401,14 @@ struct KindShare {
   double insured_millions;  // MHLW figures, FY2020-ish
 };
 constexpr KindShare kKindShares[kKindCount] = {
-    {InsurerKind::kKyokaiKenpo, 39.5},  {InsurerKind::kHealthInsuranceSociety, 29.5},
-    {InsurerKind::kMutualAid, 8.6},     {InsurerKind::kMunicipalNhi, 27.5},
-    {InsurerKind::kNhiSociety, 2.7},    {InsurerKind::kLateStageElderly, 17.7},
+    {InsurerKind::kKyokaiKenpo, 39.5}, {InsurerKind::kHealthInsuranceSociety, 29.5},
+    {InsurerKind::kMutualAid, 8.6},    {InsurerKind::kMunicipalNhi, 27.5},
+    {InsurerKind::kNhiSociety, 2.7},   {InsurerKind::kLateStageElderly, 17.7},
 };
 
-int kind_index(InsurerKind k) { return static_cast<int>(k) - 1; }
+int kind_index(InsurerKind k) {
+  return static_cast<int>(k) - 1;
+}
 
 bool is_employee(InsurerKind k) {
   return k == InsurerKind::kKyokaiKenpo || k == InsurerKind::kHealthInsuranceSociety ||
@@ -430,7 +443,7 @@ struct Member {
   std::string name, kana;  // "family　given" with U+3000, as printed on cards
   bool linked = false;     // My Number linked (紐付け済み)
   std::string my_number;
-  double income = 0;       // decides 現役並み / 2割 classes
+  double income = 0;  // decides 現役並み / 2割 classes
   bool limit = false;
   double limit_pick = 0;
   int disease = 0;
@@ -534,8 +547,9 @@ class Generator {
 
     // 協会けんぽ: one branch (支部) per prefecture, 法別 01.
     for (int p = 1; p <= kPrefectureCount; ++p) {
-      auto& ins = add_insurer(InsurerKind::kKyokaiKenpo, insurer_number("01", p, 1),
-                              "全国健康保険協会 " + std::string(prefs[p - 1].short_name) + "支部", p);
+      auto& ins =
+          add_insurer(InsurerKind::kKyokaiKenpo, insurer_number("01", p, 1),
+                      "全国健康保険協会 " + std::string(prefs[p - 1].short_name) + "支部", p);
       ins.style = SymbolStyle::kOfficeDigits;
       ins.group = 20;
       kyokai[p - 1] = insurers_.size() - 1;
@@ -548,7 +562,9 @@ class Generator {
           std::clamp<std::int64_t>((members + 10000) / 20000, 3, kPrefectureCount * 900);
       Picker head_office;
       for (int p = 1; p <= kPrefectureCount; ++p)
-        head_office.add(prefs[p - 1].population_k * (p == 13 ? 2.5 : (p == 23 || p == 27) ? 1.6 : 1.0));
+        head_office.add(prefs[p - 1].population_k * (p == 13                ? 2.5
+                                                     : (p == 23 || p == 27) ? 1.6
+                                                                            : 1.0));
       std::set<std::string> names;
       for (std::int64_t i = 0; i < count; ++i) {
         int p = static_cast<int>(head_office.pick(rng)) + 1;
@@ -561,8 +577,8 @@ class Generator {
           if (attempt >= 20) name += "第" + std::to_string(i + 1);
           if (names.insert(name).second) break;
         }
-        auto& ins = add_insurer(InsurerKind::kHealthInsuranceSociety, insurer_number("06", p, serial),
-                                name + "健康保険組合", p);
+        auto& ins = add_insurer(InsurerKind::kHealthInsuranceSociety,
+                                insurer_number("06", p, serial), name + "健康保険組合", p);
         set_style(ins, {{SymbolStyle::kShortDigits, 55},
                         {SymbolStyle::kHyphen, 20},
                         {SymbolStyle::kKana, 15},
@@ -574,15 +590,17 @@ class Generator {
       }
     }
 
-    // 共済組合 (法別 31-34): national unions in Tokyo, then per prefecture the teachers' (公立学校),
-    // municipal staff (市町村職員) and police (警察) unions.
+    // 共済組合 (法別 31-34): national unions in Tokyo, then per prefecture the teachers'
+    // (公立学校), municipal staff (市町村職員) and police (警察) unions.
     auto add_mutual = [&](int houbetsu, int pref, std::string name, std::string word,
                           double weight) {
       const int serial = ++mutual_serial[houbetsu - 31][pref - 1];
       auto& ins = add_insurer(InsurerKind::kMutualAid,
                               insurer_number(std::to_string(houbetsu), pref, serial),
                               std::move(name), pref);
-      set_style(ins, {{SymbolStyle::kShortDigits, 50}, {SymbolStyle::kWord, 30}, {SymbolStyle::kHyphen, 20}});
+      set_style(
+          ins,
+          {{SymbolStyle::kShortDigits, 50}, {SymbolStyle::kWord, 30}, {SymbolStyle::kHyphen, 20}});
       ins.word = std::move(word);
       ins.group = 5000;
       ins.number_width = 6;
@@ -593,7 +611,8 @@ class Generator {
     for (int p = 1; p <= kPrefectureCount; ++p) {
       const auto& pr = prefs[p - 1];
       const double share = pr.population_k / pop_total;
-      add_mutual(32, p, "公立学校共済組合" + std::string(pr.short_name) + "支部", "教", 2.0 * share);
+      add_mutual(32, p, "公立学校共済組合" + std::string(pr.short_name) + "支部", "教",
+                 2.0 * share);
       if (p == 13) add_mutual(32, p, "東京都職員共済組合", "都職", 0.3);
       add_mutual(32, p, std::string(pr.name) + "市町村職員共済組合", "職", 2.1 * share);
       add_mutual(33, p, "警察共済組合" + std::string(pr.short_name) + "支部", "警", 0.6 * share);
@@ -609,7 +628,9 @@ class Generator {
       append_int(body, serial, 3);
       auto& ins = add_insurer(InsurerKind::kMunicipalNhi, core::make_insurer_number(body),
                               std::string(m.name), p);
-      set_style(ins, {{SymbolStyle::kWord, 55}, {SymbolStyle::kShortDigits, 30}, {SymbolStyle::kHyphen, 15}});
+      set_style(
+          ins,
+          {{SymbolStyle::kWord, 55}, {SymbolStyle::kShortDigits, 30}, {SymbolStyle::kHyphen, 15}});
       // The card symbol drops the trailing 市/区 (3 bytes in UTF-8): 千代田区 -> 千代田.
       ins.word = std::string(m.name.substr(0, m.name.size() - 3));
       ins.group = ins.style == SymbolStyle::kWord ? 1000000 : 1000;
@@ -701,8 +722,8 @@ class Generator {
         core::FacilityType::kDentalClinic, core::FacilityType::kPharmacy};
     std::int64_t total = opt_.facilities;
     if (total <= 0)
-      total = std::max<std::int64_t>(
-          200, static_cast<std::int64_t>(std::llround(static_cast<double>(persons_) * 242200.0 / 125.6e6)));
+      total = std::max<std::int64_t>(200, static_cast<std::int64_t>(std::llround(
+                                              static_cast<double>(persons_) * 242200.0 / 125.6e6)));
     const auto per_type = apportion(total, kTypeWeights);
     std::array<double, kPrefectureCount> pop{};
     for (int p = 0; p < kPrefectureCount; ++p) pop[p] = tables::kPrefectures[p].population_k;
@@ -743,10 +764,14 @@ class Generator {
     const std::string_view muni_short = muni.substr(0, muni.size() - 3);
     auto stem = [&]() -> std::string_view {
       switch (rng.below(4)) {
-        case 0: return tables::kFamilyNames[family_pick_.pick(rng)].kanji;
-        case 1: return rng.pick(tables::kFacilityWords);
-        case 2: return rng.pick(tables::kTowns);
-        default: return muni_short;
+        case 0:
+          return tables::kFamilyNames[family_pick_.pick(rng)].kanji;
+        case 1:
+          return rng.pick(tables::kFacilityWords);
+        case 2:
+          return rng.pick(tables::kTowns);
+        default:
+          return muni_short;
       }
     };
     name.clear();
@@ -755,7 +780,8 @@ class Generator {
         if (rng.chance(0.1)) {
           name.append(muni).append("立病院");
         } else {
-          if (rng.chance(0.3)) name.append("医療法人").append(stem()).append("会").append(kIdeographicSpace);
+          if (rng.chance(0.3))
+            name.append("医療法人").append(stem()).append("会").append(kIdeographicSpace);
           name.append(stem()).append(rng.pick(tables::kHospitalSuffixes));
         }
         break;
@@ -823,7 +849,8 @@ class Generator {
       address.append("号");
     }
     // The same town always has the same postcode.
-    const std::uint64_t h = splitmix64((static_cast<std::uint64_t>(pref) << 32) ^ (muni << 16) ^ town);
+    const std::uint64_t h =
+        splitmix64((static_cast<std::uint64_t>(pref) << 32) ^ (muni << 16) ^ town);
     const int first3 = pr.postcode_lo + static_cast<int>(h % (pr.postcode_hi - pr.postcode_lo + 1));
     postcode.clear();
     append_int(postcode, first3, 3);
@@ -909,8 +936,8 @@ class Generator {
       const int sex = rng_.chance(0.6) ? 2 : 1;
       add_member(Role::kHead, sex, age, family);
       if (cap > 1 && rng_.chance(0.3))
-        add_member(Role::kHead, 3 - sex, std::clamp(age + static_cast<int>(rng_.between(-4, 3)), 75, 105),
-                   family);
+        add_member(Role::kHead, 3 - sex,
+                   std::clamp(age + static_cast<int>(rng_.between(-4, 3)), 75, 105), family);
       return;
     }
     std::span<const AgeBand> bands = kEmployeeAges;
@@ -926,7 +953,8 @@ class Generator {
     double spouse_p = age < 25 ? 0.05 : age < 35 ? 0.2 : age < 60 ? 0.32 : 0.3;
     if (nhi) spouse_p = age < 30 ? 0.1 : 0.45;
     if (static_cast<std::int64_t>(count_) < cap && rng_.chance(spouse_p))
-      add_member(Role::kSpouse, 3 - sex, clamp_age(std::max(18, age + static_cast<int>(rng_.between(-5, 3))), kind),
+      add_member(Role::kSpouse, 3 - sex,
+                 clamp_age(std::max(18, age + static_cast<int>(rng_.between(-5, 3))), kind),
                  family);
     if (age >= 22 && age <= 60) {
       const double u = rng_.unit();
@@ -936,7 +964,8 @@ class Generator {
                    static_cast<int>(rng_.between(0, std::min(22, age - 20))), family);
     }
     if (age >= 40 && age <= 60 && static_cast<std::int64_t>(count_) < cap && rng_.chance(0.02))
-      add_member(Role::kParent, rng_.chance(0.3) ? 1 : 2, static_cast<int>(rng_.between(65, 74)), family);
+      add_member(Role::kParent, rng_.chance(0.3) ? 1 : 2, static_cast<int>(rng_.between(65, 74)),
+                 family);
   }
 
   // ---- coverage rows -----------------------------------------------------------------------
@@ -979,14 +1008,16 @@ class Generator {
       const Days start = term_start(ref, renew_month, 1);
       from = std::max(acquired, start);
       until = add_years(start, 1) - 1;
-      issued = acquired >= start ? std::min<Days>(acquired + static_cast<Days>(rng_.between(0, 10)), today_)
-                                 : start - static_cast<Days>(rng_.between(7, 20));
+      issued = acquired >= start
+                   ? std::min<Days>(acquired + static_cast<Days>(rng_.between(0, 10)), today_)
+                   : start - static_cast<Days>(rng_.between(7, 20));
     } else {
       from = acquired;
       issued = std::min<Days>(acquired + static_cast<Days>(rng_.between(0, 10)), today_);
       if (age >= 70) until = turns75 - 1;
     }
-    if (kind != InsurerKind::kLateStageElderly && until != kNoDay) until = std::min(until, turns75 - 1);
+    if (kind != InsurerKind::kLateStageElderly && until != kNoDay)
+      until = std::min(until, turns75 - 1);
     row_.set_date(F::kCardIssuedOn, issued);
     row_.set_date(F::kCardValidFrom, from);
     row_.set_date(F::kCardValidUntil, until);
@@ -1011,9 +1042,10 @@ class Generator {
     if (with_extras && m.limit) {
       // 限度額適用認定証: A01-A06 under 70, B01-B10 from 70; yearly to 31 July.
       static constexpr std::array<double, 6> kA{0.05, 0.10, 0.50, 0.25, 0.09, 0.01};
-      static constexpr std::array<double, 10> kB{0.03, 0.03, 0.04, 0.45, 0.12, 0.10,
-                                                 0.06, 0.06, 0.06, 0.05};
-      std::span<const double> w = age >= 70 ? std::span<const double>(kB) : std::span<const double>(kA);
+      static constexpr std::array<double, 10> kB{0.03, 0.03, 0.04, 0.45, 0.12,
+                                                 0.10, 0.06, 0.06, 0.06, 0.05};
+      std::span<const double> w =
+          age >= 70 ? std::span<const double>(kB) : std::span<const double>(kA);
       double x = m.limit_pick;
       std::size_t i = 0;
       while (i + 1 < w.size() && x >= w[i]) x -= w[i++];
@@ -1055,9 +1087,12 @@ class Generator {
 
   GenInsurer* pick_insurer(InsurerKind kind, int& pref, std::size_t& muni) {
     switch (kind) {
-      case InsurerKind::kKyokaiKenpo: return kyokai_[pref - 1];
-      case InsurerKind::kMunicipalNhi: return municipal_[pref - 1][muni];
-      case InsurerKind::kLateStageElderly: return late_[pref - 1];
+      case InsurerKind::kKyokaiKenpo:
+        return kyokai_[pref - 1];
+      case InsurerKind::kMunicipalNhi:
+        return municipal_[pref - 1][muni];
+      case InsurerKind::kLateStageElderly:
+        return late_[pref - 1];
       case InsurerKind::kHealthInsuranceSociety: {
         GenInsurer* ins = society_[society_pick_.pick(rng_)];
         // Most members live in the head office's prefecture, some commute from elsewhere.
@@ -1143,16 +1178,23 @@ class Generator {
     core::LossReason r = core::LossReason::kNone;
     const double u = rng_.unit();
     if (kind == InsurerKind::kLateStageElderly) {
-      if (u < 0.035) r = core::LossReason::kDeath;
-      else if (u < 0.038) r = core::LossReason::kPublicAssistance;
+      if (u < 0.035)
+        r = core::LossReason::kDeath;
+      else if (u < 0.038)
+        r = core::LossReason::kPublicAssistance;
     } else if (!is_employee(kind)) {
-      if (whole_household_public_assistance) r = core::LossReason::kPublicAssistance;
-      else if (age >= 65 && u < 0.01) r = core::LossReason::kDeath;
-      else if (u > 0.996) r = core::LossReason::kOther;  // 転出 abroad and the like
+      if (whole_household_public_assistance)
+        r = core::LossReason::kPublicAssistance;
+      else if (age >= 65 && u < 0.01)
+        r = core::LossReason::kDeath;
+      else if (u > 0.996)
+        r = core::LossReason::kOther;  // 転出 abroad and the like
     } else if (m.role != Role::kHead) {
       // Dependants leave when their income passes the 被扶養者 limit, rarely by death.
-      if (u < 0.02) r = core::LossReason::kOther;
-      else if (u < 0.021) r = core::LossReason::kDeath;
+      if (u < 0.02)
+        r = core::LossReason::kOther;
+      else if (u < 0.021)
+        r = core::LossReason::kDeath;
     }
     if (r == core::LossReason::kNone) return;
     m.loss = r;
@@ -1174,7 +1216,9 @@ class Generator {
 
     Member& head = members_[0];
     const Days start = career_start(head, kind);
-    const double switch_p = is_employee(kind) ? 0.07 : kind == InsurerKind::kMunicipalNhi ? 0.06 : 0.05;
+    const double switch_p = is_employee(kind)                    ? 0.07
+                            : kind == InsurerKind::kMunicipalNhi ? 0.06
+                                                                 : 0.05;
     const bool switched = today_ - start >= 90 && rng_.chance(switch_p);
     Days switch_day = kNoDay, prev_start = kNoDay;
     if (switched) {
@@ -1182,7 +1226,8 @@ class Generator {
       switch_day = static_cast<Days>(rng_.between(prev_start + 30, today_));
       pick_previous(kind, card, pref, muni, prev_card_);
     }
-    const Days head_acquired = switched ? switch_day : static_cast<Days>(rng_.between(start, today_));
+    const Days head_acquired =
+        switched ? switch_day : static_cast<Days>(rng_.between(start, today_));
     const bool public_assistance = kind == InsurerKind::kMunicipalNhi && rng_.chance(0.006);
     for (std::size_t i = 0; i < count_; ++i) {
       Member& m = members_[i];
@@ -1202,10 +1247,10 @@ class Generator {
       if (m.role == Role::kHead && count_ == 1 && m.sex == 2 && age >= 22 && age <= 40 &&
           m.loss == core::LossReason::kNone && rng_.chance(0.01)) {
         m.name_change = true;
-        const std::string_view given_kanji =
-            std::string_view(m.name).substr(m.name.find(kIdeographicSpace) + kIdeographicSpace.size());
-        const std::string_view given_kana =
-            std::string_view(m.kana).substr(m.kana.find(kIdeographicSpace) + kIdeographicSpace.size());
+        const std::string_view given_kanji = std::string_view(m.name).substr(
+            m.name.find(kIdeographicSpace) + kIdeographicSpace.size());
+        const std::string_view given_kana = std::string_view(m.kana).substr(
+            m.kana.find(kIdeographicSpace) + kIdeographicSpace.size());
         const auto& fam = tables::kFamilyNames[family_pick_.pick(rng_)];
         m.new_name.assign(fam.kanji).append(kIdeographicSpace).append(given_kanji);
         m.new_kana.assign(fam.kana).append(kIdeographicSpace).append(given_kana);
@@ -1237,7 +1282,8 @@ class Generator {
       emit_acquire(out, card, m, static_cast<int>(i), head.name, m.acquired, ref, true);
     }
     if (address_change) {
-      make_address(pref, kind == InsurerKind::kMunicipalNhi ? muni : muni_pick_[pref - 1].pick(rng_),
+      make_address(pref,
+                   kind == InsurerKind::kMunicipalNhi ? muni : muni_pick_[pref - 1].pick(rng_),
                    scratch_address_, scratch_postcode_);
       for (std::size_t i = 0; i < count_; ++i) {
         begin_change(card, static_cast<int>(i), members_[i].acquired);
@@ -1246,7 +1292,8 @@ class Generator {
         row_.write(out);
       }
     }
-    for (std::size_t i = 0; i < count_; ++i) emit_member_changes(out, card, members_[i], static_cast<int>(i));
+    for (std::size_t i = 0; i < count_; ++i)
+      emit_member_changes(out, card, members_[i], static_cast<int>(i));
     for (std::size_t i = 0; i < count_; ++i) {
       const Member& m = members_[i];
       if (m.loss != core::LossReason::kNone)

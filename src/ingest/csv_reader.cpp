@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // A CR ends a line only in front of an LF or at the end of the input; anywhere else it is data
 // (a lone CR is not a line ending in RFC 4180, and old Mac files are not expected).
@@ -171,11 +173,11 @@ TextKind classify_utf8(std::string_view text) {
       length = 2;
     } else if (b0 >= 0xE0u && b0 <= 0xEFu) {
       length = 3;
-      if (b0 == 0xE0u) low = 0xA0u;  // overlong
+      if (b0 == 0xE0u) low = 0xA0u;   // overlong
       if (b0 == 0xEDu) high = 0x9Fu;  // surrogates
     } else if (b0 >= 0xF0u && b0 <= 0xF4u) {
       length = 4;
-      if (b0 == 0xF0u) low = 0x90u;  // overlong
+      if (b0 == 0xF0u) low = 0x90u;   // overlong
       if (b0 == 0xF4u) high = 0x8Fu;  // above U+10FFFF
     } else {
       return TextKind::kInvalid;
@@ -192,9 +194,14 @@ TextKind classify_utf8(std::string_view text) {
 
 bool EncodingTally::check(std::string_view text) {
   switch (classify_utf8(text)) {
-    case TextKind::kAscii: return true;
-    case TextKind::kUtf8: ++utf8_; return true;
-    case TextKind::kInvalid: ++invalid_; return false;
+    case TextKind::kAscii:
+      return true;
+    case TextKind::kUtf8:
+      ++utf8_;
+      return true;
+    case TextKind::kInvalid:
+      ++invalid_;
+      return false;
   }
   return false;
 }

@@ -91,10 +91,9 @@ ParsedList<T> parse_list(std::string_view content, const std::array<std::string_
     const auto [it, inserted] = first_line.emplace(key_of(*item), record.line);
     if (!inserted) {
       out.errors.push_back(
-          {record.line,
-           core::make_error(ErrorCode::kRowConflictsInFile,
-                            "the same " + std::string(what) + " is already on line " +
-                                std::to_string(it->second))});
+          {record.line, core::make_error(ErrorCode::kRowConflictsInFile,
+                                         "the same " + std::string(what) + " is already on line " +
+                                             std::to_string(it->second))});
       continue;
     }
     out.items.push_back(std::move(item).value());
@@ -108,7 +107,8 @@ ParsedList<T> parse_list(std::string_view content, const std::array<std::string_
 
 core::Result<std::string> read_name(std::string_view column, std::string_view value) {
   if (value.empty()) return field_error(ErrorCode::kRowFieldMissing, column, "is required");
-  if (value.size() > kMaxNameBytes) return field_error(ErrorCode::kRowFieldInvalid, column, "too long");
+  if (value.size() > kMaxNameBytes)
+    return field_error(ErrorCode::kRowFieldInvalid, column, "too long");
   return std::string(value);
 }
 
@@ -126,8 +126,7 @@ core::Result<int> read_prefecture(std::string_view column, std::string_view valu
 }  // namespace
 
 ParsedList<core::Insurer> parse_insurers_csv(std::string_view content) {
-  static constexpr std::array<std::string_view, 4> kColumns{"number", "name", "kind",
-                                                            "prefecture"};
+  static constexpr std::array<std::string_view, 4> kColumns{"number", "name", "kind", "prefecture"};
   auto make = [](const Values<4>& v) -> core::Result<core::Insurer> {
     core::Insurer insurer;
     if (v[0].empty()) return field_error(ErrorCode::kRowFieldMissing, "number", "is required");

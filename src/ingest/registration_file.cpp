@@ -15,7 +15,9 @@ using core::ErrorCode;
 using core::RegistrationField;
 using F = RegistrationField;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 RegistrationFormat detect(std::string_view content) {
   for (char c : skip_bom(content))
@@ -26,8 +28,12 @@ RegistrationFormat detect(std::string_view content) {
 // A reserve saves the regrowth copies of a vector that may reach a million rows of over a
 // kilobyte each. Capped by bytes so that a file of empty lines cannot ask for terabytes.
 std::size_t expected_rows(std::string_view content) {
-  const auto lines = static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n'));
-  return std::min(lines + 1, content.size() / 32 + 1);
+  std::size_t lines = 1;
+  // memchr rather than std::count: glibc's is vectorised, the -O2 loop is not.
+  for (const char *p = content.data(), *end = p + content.size();
+       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))); ++p)
+    ++lines;
+  return std::min(lines, content.size() / 32 + 1);
 }
 
 void set_value(core::RegistrationRow& row, std::size_t field, std::string_view value) {
@@ -48,9 +54,9 @@ ParsedRegistrations parse_csv(std::string_view content) {
   CsvReader reader(content);
   CsvRecord record;
   if (!reader.next(record)) {
-    out.file_error =
-        core::make_error(ErrorCode::kFileHeaderInvalid, "the file is empty: a header line naming "
-                                                        "the columns is required");
+    out.file_error = core::make_error(ErrorCode::kFileHeaderInvalid,
+                                      "the file is empty: a header line naming "
+                                      "the columns is required");
     return out;
   }
   if (classify_utf8(record.raw) == TextKind::kInvalid) {
@@ -70,8 +76,7 @@ ParsedRegistrations parse_csv(std::string_view content) {
         const auto f = static_cast<F>(i);
         return f == F::kEvent || f == F::kInsurerNumber || f == F::kNumber;
       },
-      [](std::size_t i) { return std::string(core::field_name(static_cast<F>(i))); },
-      column_field);
+      [](std::size_t i) { return std::string(core::field_name(static_cast<F>(i))); }, column_field);
   if (header_error) {
     out.file_error = *header_error;
     return out;
@@ -81,8 +86,8 @@ ParsedRegistrations parse_csv(std::string_view content) {
   EncodingTally tally;
   while (reader.next(record)) {
     if (!tally.check(record.raw)) {
-      out.errors.push_back({record.line, core::make_error(ErrorCode::kFileEncoding,
-                                                          "line is not valid UTF-8")});
+      out.errors.push_back(
+          {record.line, core::make_error(ErrorCode::kFileEncoding, "line is not valid UTF-8")});
       continue;
     }
     if (record.error) {
@@ -165,9 +170,9 @@ class RowSax {
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
     // The parser's own message quotes the offending token, which may be personal data.
     if (!error_)
-      error_ = core::make_error(ErrorCode::kRowFieldInvalid,
-                                "line is not a JSON object (invalid JSON near byte " +
-                                    std::to_string(position) + ")");
+      error_ = core::make_error(
+          ErrorCode::kRowFieldInvalid,
+          "line is not a JSON object (invalid JSON near byte " + std::to_string(position) + ")");
     return false;
   }
 
@@ -177,14 +182,12 @@ class RowSax {
     row_.fields[current_].emplace(std::move(value));
     return true;
   }
-  bool not_object() {
-    return fail(ErrorCode::kRowFieldInvalid, "line is not a JSON object");
-  }
+  bool not_object() { return fail(ErrorCode::kRowFieldInvalid, "line is not a JSON object"); }
   bool bad_value(std::string_view why) {
     if (depth_ == 0) return not_object();
     return fail(ErrorCode::kRowFieldInvalid,
-                "field '" + std::string(core::field_name(static_cast<F>(current_))) + "': " +
-                    std::string(why));
+                "field '" + std::string(core::field_name(static_cast<F>(current_))) +
+                    "': " + std::string(why));
   }
   bool fail(ErrorCode code, std::string detail) {
     if (!error_) error_ = core::make_error(code, std::move(detail));
@@ -223,10 +226,10 @@ ParsedRegistrations parse_json_lines(std::string_view content) {
     RowSax sax(row);
     const bool ok = nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
     if (!ok || sax.error()) {
-      out.errors.push_back(
-          {line_number,
-           sax.error() ? *sax.error()
-                       : core::make_error(ErrorCode::kRowFieldInvalid, "line is not a JSON object")});
+      out.errors.push_back({line_number, sax.error()
+                                             ? *sax.error()
+                                             : core::make_error(ErrorCode::kRowFieldInvalid,
+                                                                "line is not a JSON object")});
       continue;
     }
     out.rows.push_back(std::move(row));

@@ -67,7 +67,9 @@ std::vector<Record> parse_csv(const std::string& text) {
   return records;
 }
 
-std::size_t col(F f) { return static_cast<std::size_t>(f); }
+std::size_t col(F f) {
+  return static_cast<std::size_t>(f);
+}
 
 struct Output {
   GenSummary summary;
@@ -223,7 +225,9 @@ TEST_F(GenFixture, InsurerNumbersHaveValidCheckDigitsAndFitTheirKind) {
         EXPECT_EQ(hb, "06");
         EXPECT_TRUE(r[1].ends_with("健康保険組合")) << r[1];
         break;
-      case InsurerKind::kMutualAid: EXPECT_TRUE(hb >= "31" && hb <= "34") << r[0]; break;
+      case InsurerKind::kMutualAid:
+        EXPECT_TRUE(hb >= "31" && hb <= "34") << r[0];
+        break;
       case InsurerKind::kMunicipalNhi:
         EXPECT_TRUE(n->is_national_health());
         EXPECT_TRUE(r[1].ends_with("市") || r[1].ends_with("区")) << r[1];

@@ -27,11 +27,11 @@ std::string wrong_check_digit(std::string digits) {
 // ------------------------------------------------------------------------------------ Insurers
 
 TEST(InsurersCsv, ReadsValidRows) {
-  const auto p = parse_insurers_csv(
-      "\xEF\xBB\xBFnumber,name,kind,prefecture\r\n"
-      + kKyokai + ",全国健康保険協会 東京支部,kyokai_kenpo,13\r\n"
-      "\r\n"
-      "\"" + kNhi + "\",\"千代田区, 国民健康保険\",municipal_nhi, 13 \r\n");
+  const auto p = parse_insurers_csv("\xEF\xBB\xBFnumber,name,kind,prefecture\r\n" + kKyokai +
+                                    ",全国健康保険協会 東京支部,kyokai_kenpo,13\r\n"
+                                    "\r\n"
+                                    "\"" +
+                                    kNhi + "\",\"千代田区, 国民健康保険\",municipal_nhi, 13 \r\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].error.detail;
   ASSERT_EQ(p.items.size(), 2u);
@@ -45,8 +45,8 @@ TEST(InsurersCsv, ReadsValidRows) {
 }
 
 TEST(InsurersCsv, ColumnOrderDoesNotMatterAndNumbersAreCanonical) {
-  const auto p = parse_insurers_csv("prefecture,kind,name,number\n1,late_stage_elderly,X,００" +
-                                    kNhi + "\n");
+  const auto p =
+      parse_insurers_csv("prefecture,kind,name,number\n1,late_stage_elderly,X,００" + kNhi + "\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].error.detail;
   ASSERT_EQ(p.items.size(), 1u);
   EXPECT_EQ(p.items[0].number, kNhi);  // full-width zero padding removed
@@ -55,9 +55,9 @@ TEST(InsurersCsv, ColumnOrderDoesNotMatterAndNumbersAreCanonical) {
 }
 
 TEST(InsurersCsv, HeaderErrors) {
-  for (const char* header : {"number,name,kind\n", "number,name,kind,prefecture,extra\n",
-                             "number,name,kind,prefecture,name\n", "Number,name,kind,prefecture\n",
-                             ""}) {
+  for (const char* header :
+       {"number,name,kind\n", "number,name,kind,prefecture,extra\n",
+        "number,name,kind,prefecture,name\n", "Number,name,kind,prefecture\n", ""}) {
     const auto p = parse_insurers_csv(std::string(header) + kKyokai + ",x,kyokai_kenpo,13\n");
     ASSERT_TRUE(p.file_error) << header;
     EXPECT_EQ(p.file_error->code, ErrorCode::kFileHeaderInvalid) << header;
@@ -68,21 +68,20 @@ TEST(InsurersCsv, HeaderErrors) {
 }
 
 TEST(InsurersCsv, RowErrorsCarryLineAndCode) {
-  const auto p = parse_insurers_csv(
-      "number,name,kind,prefecture\n" +                             // 1
-      kKyokai + ",ok,kyokai_kenpo,13\n" +                           // 2
-      wrong_check_digit(kKyokai) + ",x,kyokai_kenpo,13\n" +         // 3
-      "12345,x,kyokai_kenpo,13\n" +                                 // 4
-      kNhi + ",x,kenpo,13\n" +                                      // 5
-      kNhi + ",x,municipal_nhi,48\n" +                              // 6
-      kNhi + ",x,municipal_nhi,0\n" +                               // 7
-      kNhi + ",x,municipal_nhi,tokyo\n" +                           // 8
-      kNhi + ",,municipal_nhi,13\n" +                               // 9
-      kNhi + ",x,municipal_nhi\n" +                                 // 10
-      kKyokai + ",again,kyokai_kenpo,13\n" +                        // 11
-      ",x,kyokai_kenpo,13\n" +                                      // 12
-      kNhi + ",\"multi\nline\",municipal_nhi,13\n" +                // 13-14
-      "9,x,y,\n");                                                  // 15
+  const auto p = parse_insurers_csv("number,name,kind,prefecture\n" +                      // 1
+                                    kKyokai + ",ok,kyokai_kenpo,13\n" +                    // 2
+                                    wrong_check_digit(kKyokai) + ",x,kyokai_kenpo,13\n" +  // 3
+                                    "12345,x,kyokai_kenpo,13\n" +                          // 4
+                                    kNhi + ",x,kenpo,13\n" +                               // 5
+                                    kNhi + ",x,municipal_nhi,48\n" +                       // 6
+                                    kNhi + ",x,municipal_nhi,0\n" +                        // 7
+                                    kNhi + ",x,municipal_nhi,tokyo\n" +                    // 8
+                                    kNhi + ",,municipal_nhi,13\n" +                        // 9
+                                    kNhi + ",x,municipal_nhi\n" +                          // 10
+                                    kKyokai + ",again,kyokai_kenpo,13\n" +                 // 11
+                                    ",x,kyokai_kenpo,13\n" +                               // 12
+                                    kNhi + ",\"multi\nline\",municipal_nhi,13\n" +         // 13-14
+                                    "9,x,y,\n");                                           // 15
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.items.size(), 2u);
   EXPECT_EQ(p.items[1].name, "multi\nline");
@@ -108,10 +107,17 @@ TEST(InsurersCsv, RowErrorsCarryLineAndCode) {
 TEST(FacilitiesCsv, ReadsValidRows) {
   const auto p = parse_facilities_csv(
       "type,code,prefecture,name\n"
-      "hospital," + kHospital + ",13,東京第一病院\n"
-      "medical_clinic,13-1-765432-" + kClinic.substr(9) + ",13,医院\n"
-      "dental_clinic," + kDental + ",13,歯科\n"
-      "pharmacy," + kPharmacy + ",27,𠮷野家薬局\n");
+      "hospital," +
+      kHospital +
+      ",13,東京第一病院\n"
+      "medical_clinic,13-1-765432-" +
+      kClinic.substr(9) +
+      ",13,医院\n"
+      "dental_clinic," +
+      kDental +
+      ",13,歯科\n"
+      "pharmacy," +
+      kPharmacy + ",27,𠮷野家薬局\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].error.detail;
   ASSERT_EQ(p.items.size(), 4u);
@@ -124,25 +130,27 @@ TEST(FacilitiesCsv, ReadsValidRows) {
 }
 
 TEST(FacilitiesCsv, RowErrors) {
-  const auto p = parse_facilities_csv(
-      "code,name,type,prefecture\n" +
-      kHospital + ",x,hospital,14\n" +                   // 2: prefecture differs from the code
-      kHospital + ",x,pharmacy,13\n" +                   // 3: fee table 1 is not a pharmacy
-      kDental + ",x,medical_clinic,13\n" +               // 4: fee table 3 is dental
-      kPharmacy + ",x,dental_clinic,27\n" +              // 5
-      wrong_check_digit(kHospital) + ",x,hospital,13\n"  // 6
-      "123,x,hospital,13\n" +                            // 7
-      kHospital + ",x,clinic,13\n" +                     // 8
-      kHospital + ",x,hospital,99\n" +                   // 9
-      kHospital + ",x,hospital,13\n" +                   // 10: fine
-      kHospital + ",y,hospital,13\n");                   // 11: duplicate
+  const auto p =
+      parse_facilities_csv("code,name,type,prefecture\n" + kHospital +
+                           ",x,hospital,14\n" +              // 2: prefecture differs from the code
+                           kHospital + ",x,pharmacy,13\n" +  // 3: fee table 1 is not a pharmacy
+                           kDental + ",x,medical_clinic,13\n" +   // 4: fee table 3 is dental
+                           kPharmacy + ",x,dental_clinic,27\n" +  // 5
+                           wrong_check_digit(kHospital) +
+                           ",x,hospital,13\n"       // 6
+                           "123,x,hospital,13\n" +  // 7
+                           kHospital +
+                           ",x,clinic,13\n" +                // 8
+                           kHospital + ",x,hospital,99\n" +  // 9
+                           kHospital + ",x,hospital,13\n" +  // 10: fine
+                           kHospital + ",y,hospital,13\n");  // 11: duplicate
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.items.size(), 1u);
   const std::pair<std::size_t, ErrorCode> expected[] = {
-      {2, ErrorCode::kRowFieldInvalid},          {3, ErrorCode::kRowFieldInvalid},
-      {4, ErrorCode::kRowFieldInvalid},          {5, ErrorCode::kRowFieldInvalid},
-      {6, ErrorCode::kFacilityCodeCheckDigit},   {7, ErrorCode::kFacilityCodeFormat},
-      {8, ErrorCode::kRowFieldInvalid},          {9, ErrorCode::kRowFieldInvalid},
+      {2, ErrorCode::kRowFieldInvalid},        {3, ErrorCode::kRowFieldInvalid},
+      {4, ErrorCode::kRowFieldInvalid},        {5, ErrorCode::kRowFieldInvalid},
+      {6, ErrorCode::kFacilityCodeCheckDigit}, {7, ErrorCode::kFacilityCodeFormat},
+      {8, ErrorCode::kRowFieldInvalid},        {9, ErrorCode::kRowFieldInvalid},
       {11, ErrorCode::kRowConflictsInFile},
   };
   ASSERT_EQ(p.errors.size(), std::size(expected));
@@ -155,9 +163,9 @@ TEST(FacilitiesCsv, RowErrors) {
 }
 
 TEST(FacilitiesCsv, EncodingErrors) {
-  const auto row = parse_facilities_csv("code,name,type,prefecture\n" + kHospital +
-                                        ",病院,hospital,13\n" + kDental +
-                                        ",\x8E\x95\x89\xC8,dental_clinic,13\n");
+  const auto row =
+      parse_facilities_csv("code,name,type,prefecture\n" + kHospital + ",病院,hospital,13\n" +
+                           kDental + ",\x8E\x95\x89\xC8,dental_clinic,13\n");
   ASSERT_FALSE(row.file_error);
   ASSERT_EQ(row.errors.size(), 1u);
   EXPECT_EQ(row.errors[0].line, 3u);
@@ -174,7 +182,8 @@ TEST(ReferenceFiles, RandomInputNeverCrashes) {
   const std::string rows[] = {kHospital + ",x,hospital,13\n", kKyokai + ",x,kyokai_kenpo,13\n"};
   for (int i = 0; i < 2000; ++i) {
     std::string tail(rng() % 200, '\0');
-    for (char& c : tail) c = i % 3 == 0 ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
+    for (char& c : tail)
+      c = i % 3 == 0 ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
     const std::string body = rows[i % 2] + tail;
     (void)parse_insurers_csv("number,name,kind,prefecture\n" + body);
     (void)parse_facilities_csv("code,name,type,prefecture\n" + body);

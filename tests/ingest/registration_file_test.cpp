@@ -32,10 +32,13 @@ ParsedRegistrations jsonl(std::string_view text) {
 // ------------------------------------------------------------------------------------ CSV basics
 
 TEST(RegistrationCsv, ReadsRowsWithLineNumbers) {
-  const auto p = csv(
-      "event,insurer_number,number,name\n"
-      "acquire," + kInsurer + ",1234,山田 太郎\n"
-      "lose," + kInsurer + ",5678,\n");
+  const auto p =
+      csv("event,insurer_number,number,name\n"
+          "acquire," +
+          kInsurer +
+          ",1234,山田 太郎\n"
+          "lose," +
+          kInsurer + ",5678,\n");
   ASSERT_FALSE(p.file_error);
   EXPECT_TRUE(p.errors.empty());
   ASSERT_EQ(p.rows.size(), 2u);
@@ -45,17 +48,17 @@ TEST(RegistrationCsv, ReadsRowsWithLineNumbers) {
   EXPECT_EQ(value(p.rows[0], F::kNumber), "1234");
   EXPECT_EQ(value(p.rows[0], F::kName), "山田 太郎");
   EXPECT_EQ(p.rows[1].line, 3u);
-  EXPECT_FALSE(p.rows[1][F::kName]);  // empty field = absent
+  EXPECT_FALSE(p.rows[1][F::kName]);    // empty field = absent
   EXPECT_FALSE(p.rows[1][F::kSymbol]);  // column not in the file = absent
 }
 
 TEST(RegistrationCsv, QuotedFieldsWithCommasQuotesAndNewlines) {
-  const auto p = csv(
-      "event,insurer_number,number,address,name\n"
-      "acquire,1,2,\"東京都千代田区, 1-1\",\"say \"\"hi\"\"\"\n"
-      "acquire,1,3,\"line one\nline two\",x\n"
-      "acquire,1,4,\"\",\"\"\n"
-      "acquire,1,5,after,newline\n");
+  const auto p =
+      csv("event,insurer_number,number,address,name\n"
+          "acquire,1,2,\"東京都千代田区, 1-1\",\"say \"\"hi\"\"\"\n"
+          "acquire,1,3,\"line one\nline two\",x\n"
+          "acquire,1,4,\"\",\"\"\n"
+          "acquire,1,5,after,newline\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].error.detail;
   ASSERT_EQ(p.rows.size(), 4u);
@@ -70,13 +73,13 @@ TEST(RegistrationCsv, QuotedFieldsWithCommasQuotesAndNewlines) {
 }
 
 TEST(RegistrationCsv, LineNumbersAfterSeveralEmbeddedNewlines) {
-  const auto p = csv(
-      "event,insurer_number,number,address\n"
-      "\n"
-      "acquire,1,2,\"a\r\nb\r\nc\"\n"
-      "acquire,1,3,x,too many\n"
-      "acquire,1,4,\"\n\n\n\"\n"
-      "acquire,1,5,y\n");
+  const auto p =
+      csv("event,insurer_number,number,address\n"
+          "\n"
+          "acquire,1,2,\"a\r\nb\r\nc\"\n"
+          "acquire,1,3,x,too many\n"
+          "acquire,1,4,\"\n\n\n\"\n"
+          "acquire,1,5,y\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.rows.size(), 3u);
   EXPECT_EQ(p.rows[0].line, 3u);
@@ -107,18 +110,21 @@ TEST(RegistrationCsv, CrlfAndLfGiveTheSameRows) {
 }
 
 TEST(RegistrationCsv, SkipsUtf8Bom) {
-  const auto p = csv("\xEF\xBB\xBF" "event,insurer_number,number\nacquire,1,2\n");
+  const auto p =
+      csv("\xEF\xBB\xBF"
+          "event,insurer_number,number\nacquire,1,2\n");
   ASSERT_FALSE(p.file_error) << p.file_error->detail;
   ASSERT_EQ(p.rows.size(), 1u);
   EXPECT_EQ(value(p.rows[0], F::kEvent), "acquire");
   EXPECT_EQ(p.rows[0].line, 2u);
-  EXPECT_EQ(parse_registrations("\xEF\xBB\xBF{\"event\":\"lose\"}\n").rows.at(0)[F::kEvent], "lose");
+  EXPECT_EQ(parse_registrations("\xEF\xBB\xBF{\"event\":\"lose\"}\n").rows.at(0)[F::kEvent],
+            "lose");
 }
 
 TEST(RegistrationCsv, TrimsAsciiSpacesOnly) {
-  const auto p = csv(
-      " event , insurer_number,number ,name,address\n"
-      "  acquire ,\t1\t, \" 2 \" ,\u3000全角\u3000,   \n");
+  const auto p =
+      csv(" event , insurer_number,number ,name,address\n"
+          "  acquire ,\t1\t, \" 2 \" ,\u3000全角\u3000,   \n");
   ASSERT_FALSE(p.file_error) << p.file_error->detail;
   ASSERT_EQ(p.rows.size(), 1u);
   EXPECT_EQ(value(p.rows[0], F::kEvent), "acquire");
@@ -171,11 +177,11 @@ TEST(RegistrationCsv, HeaderErrors) {
 }
 
 TEST(RegistrationCsv, ColumnCountMismatchIsARowError) {
-  const auto p = csv(
-      "event,insurer_number,number\n"
-      "acquire,1\n"
-      "acquire,1,2\n"
-      "acquire,1,2,3\n");
+  const auto p =
+      csv("event,insurer_number,number\n"
+          "acquire,1\n"
+          "acquire,1,2\n"
+          "acquire,1,2,3\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.rows.size(), 1u);
   EXPECT_EQ(p.rows[0].line, 3u);
@@ -195,11 +201,11 @@ TEST(RegistrationCsv, BlankLinesAreSkipped) {
 }
 
 TEST(RegistrationCsv, UnterminatedQuoteIsAnErrorAndEndsTheFile) {
-  const auto p = csv(
-      "event,insurer_number,number,name\n"
-      "acquire,1,2,ok\n"
-      "acquire,1,3,\"never closed\n"
-      "acquire,1,4,swallowed\n");
+  const auto p =
+      csv("event,insurer_number,number,name\n"
+          "acquire,1,2,ok\n"
+          "acquire,1,3,\"never closed\n"
+          "acquire,1,4,swallowed\n");
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.rows.size(), 1u);
   ASSERT_EQ(p.errors.size(), 1u);
@@ -224,12 +230,12 @@ TEST(RegistrationCsv, TextAfterClosingQuoteIsARowError) {
 // ----------------------------------------------------------------------------------- Encoding
 
 TEST(RegistrationCsv, InvalidUtf8LineIsARowError) {
-  const auto p = csv(
-      "event,insurer_number,number,name\n"
-      "acquire,1,2,山田\n"
-      "acquire,1,3,\x8E\x52\x93\x63\n"  // Shift_JIS 山田
-      "acquire,1,4,\xED\xA0\x80\n"      // a UTF-16 surrogate
-      "acquire,1,5,\xC0\xAF\n");        // overlong
+  const auto p =
+      csv("event,insurer_number,number,name\n"
+          "acquire,1,2,山田\n"
+          "acquire,1,3,\x8E\x52\x93\x63\n"  // Shift_JIS 山田
+          "acquire,1,4,\xED\xA0\x80\n"      // a UTF-16 surrogate
+          "acquire,1,5,\xC0\xAF\n");        // overlong
   ASSERT_FALSE(p.file_error);
   ASSERT_EQ(p.rows.size(), 1u);
   ASSERT_EQ(p.errors.size(), 3u);
@@ -245,10 +251,10 @@ TEST(RegistrationCsv, InvalidUtf8LineIsARowError) {
 }
 
 TEST(RegistrationCsv, FileThatIsNotUtf8AtAllIsAFileError) {
-  const auto p = csv(
-      "event,insurer_number,number,name\n"
-      "acquire,1,2,\x8E\x52\x93\x63\n"
-      "acquire,1,3,\x8E\x52\x93\x63\n");
+  const auto p =
+      csv("event,insurer_number,number,name\n"
+          "acquire,1,2,\x8E\x52\x93\x63\n"
+          "acquire,1,3,\x8E\x52\x93\x63\n");
   ASSERT_TRUE(p.file_error);
   EXPECT_EQ(p.file_error->code, ErrorCode::kFileEncoding);
   EXPECT_TRUE(p.rows.empty());
@@ -261,7 +267,7 @@ TEST(RegistrationCsv, FileThatIsNotUtf8AtAllIsAFileError) {
 }
 
 TEST(RegistrationFile, RareKanjiAndVariationSelectorsAreByteExact) {
-  const std::string yoshi = "\xF0\xA0\xAE\xB7";                  // 𠮷 U+20BB7
+  const std::string yoshi = "\xF0\xA0\xAE\xB7";                 // 𠮷 U+20BB7
   const std::string watanabe = "\xE9\x82\x89\xF3\xA0\x84\x81";  // 邉 + U+E0101
   const std::string name = yoshi + "田 " + watanabe;
   const auto c = csv("event,insurer_number,number,name\nacquire,1,2,\"" + name + "\"\n");
@@ -334,8 +340,7 @@ TEST(RegistrationJsonLines, RowErrors) {
 TEST(RegistrationJsonLines, DetailsDoNotEchoValues) {
   const std::string secret = "秘密花子";
   for (const std::string& line : {
-           R"({"name":")" + secret + R"(" "x":1})",
-           R"({"name":")" + secret + R"(",)",
+           R"({"name":")" + secret + R"(" "x":1})", R"({"name":")" + secret + R"(",)",
            R"({"name":)" + secret + "}",
            R"({")" + secret + R"(":"x"})",  // an unknown key is named, but that is a column name
        }) {
@@ -350,9 +355,9 @@ TEST(RegistrationJsonLines, DetailsDoNotEchoValues) {
 
 TEST(RegistrationFile, AutoDetectsTheFormat) {
   EXPECT_EQ(value(parse_registrations("\n  {\"event\":\"lose\"}\n").rows.at(0), F::kEvent), "lose");
-  EXPECT_EQ(value(parse_registrations("event,insurer_number,number\nlose,1,2\n").rows.at(0),
-                  F::kEvent),
-            "lose");
+  EXPECT_EQ(
+      value(parse_registrations("event,insurer_number,number\nlose,1,2\n").rows.at(0), F::kEvent),
+      "lose");
   // The same row in both formats gives the same fields.
   const auto c = parse_registrations("number,event,insurer_number,copay_ratio\n0012,change,1,2\n");
   const auto j = parse_registrations(
@@ -363,9 +368,10 @@ TEST(RegistrationFile, AutoDetectsTheFormat) {
 }
 
 TEST(RegistrationFile, ParsedRowsValidate) {
-  const auto p = csv(
-      "event,insurer_number,number,relationship,name,sex,birth_date,acquired_on,copay_ratio\n"
-      "acquire," + kInsurer + ",１２３４,1,山田 太郎,1,S47.05.01,2020-04-01,3\n");
+  const auto p =
+      csv("event,insurer_number,number,relationship,name,sex,birth_date,acquired_on,copay_ratio\n"
+          "acquire," +
+          kInsurer + ",１２３４,1,山田 太郎,1,S47.05.01,2020-04-01,3\n");
   ASSERT_EQ(p.rows.size(), 1u);
   const auto ev = core::validate_registration(p.rows[0]);
   ASSERT_TRUE(ev.ok()) << ev.error().detail;
@@ -398,9 +404,15 @@ TEST(RegistrationFile, RandomInputNeverCrashes) {
   for (int i = 0; i < 3000; ++i) {
     std::string input;
     switch (i % 4) {
-      case 0: input = random_bytes(rng, 300, ""); break;
-      case 1: input = headers[i % 2] + random_bytes(rng, 300, csv_alphabet); break;
-      case 2: input = "{" + random_bytes(rng, 200, json_alphabet); break;
+      case 0:
+        input = random_bytes(rng, 300, "");
+        break;
+      case 1:
+        input = headers[i % 2] + random_bytes(rng, 300, csv_alphabet);
+        break;
+      case 2:
+        input = "{" + random_bytes(rng, 200, json_alphabet);
+        break;
       default:
         input = R"({"event":"acquire","name":")" + random_bytes(rng, 40, "") + "\"}\n" +
                 random_bytes(rng, 100, json_alphabet);

@@ -6,12 +6,16 @@
 // plus busy_timeout let other processes (the sqlite3 shell, a backup) read while we write.
 // for_each_coverage holds the mutex while it calls the visitor: the visitor must not call back
 // into the same store (that is detected and thrown as StoreError instead of deadlocking).
-#include <array>
+// A second, internal connection only checkpoints the WAL (see wal_checkpointer.hpp).
+//
+// Bulk speed: commit_load assigns new ids itself and writes rows through multi-row INSERTs, and
+// writes event hashes in sorted order; see the comments there. ~1M rows in a few seconds.
 #include <algorithm>
-#include <cstdlib>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -22,6 +26,7 @@
 #include "core/date.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 #include "store/store.hpp"
 
 namespace onshi::store {
@@ -105,15 +110,28 @@ constexpr std::array<const char*, kCovColCount> kCovColNames{
 };
 
 constexpr int kDateColumnsPerCoverage = 12;
+// Parameters per coverage row: the columns, then the id.
+constexpr int kCovParams = kCovColCount + 1;
+// Rows per multi-row INSERT. One statement execution per chunk opens the table and index cursors
+// once instead of once per row; 64 rows x 32 parameters stays far below SQLite's 32766 limit.
+constexpr int kCoverageChunk = 64;
+constexpr int kEventChunk = 256;
+// SQLite's own auto-checkpoint threshold (pages of the WAL), kept, only moved off the writer.
+constexpr int kCheckpointPages = 1000;
 
-std::string coverage_insert_sql() {
-  std::string cols, vals;
-  for (int i = 1; i <= kCovColCount; ++i) {
-    if (i > 1) cols += ',', vals += ',';
-    cols += kCovColNames[i - 1];
-    vals += '?' + std::to_string(i);
+std::string coverage_insert_sql(int rows) {
+  std::string sql = std::getenv("XORRB") ? "INSERT OR ROLLBACK INTO coverages (" : "INSERT INTO coverages (";
+  for (const char* c : kCovColNames) sql += std::string(c) + ',';
+  sql += "id) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ",(";
+    for (int i = 1; i <= kCovParams; ++i) {
+      if (i > 1) sql += ',';
+      sql += '?' + std::to_string(r * kCovParams + i);
+    }
+    sql += ')';
   }
-  return "INSERT INTO coverages (" + cols + ") VALUES (" + vals + ")";
+  return sql;
 }
 
 std::string coverage_update_sql() {
@@ -123,13 +141,20 @@ std::string coverage_update_sql() {
     sql += kCovColNames[i - 1];
     sql += "=?" + std::to_string(i);
   }
-  return sql + " WHERE id=?" + std::to_string(kCovColCount + 1);
+  return sql + " WHERE id=?" + std::to_string(kCovParams);
 }
 
 std::string coverage_select_sql() {
   std::string sql = "SELECT id";
   for (const char* c : kCovColNames) sql += std::string(",") + c;
   return sql + " FROM coverages ORDER BY id";
+}
+
+// ?1 is the load id, shared by every row.
+std::string event_insert_sql(int rows) {
+  std::string sql = std::getenv("XORRB") ? "INSERT OR ROLLBACK INTO applied_events (event_hash, load_id) VALUES " : "INSERT INTO applied_events (event_hash, load_id) VALUES ";
+  for (int r = 0; r < rows; ++r) sql += (r == 0 ? "(?" : ",(?") + std::to_string(r + 2) + ",?1)";
+  return sql + " ON CONFLICT (event_hash) DO NOTHING";
 }
 
 // ISO-8601 UTC with milliseconds: sorts as text and reads naturally in the shell.
@@ -140,86 +165,92 @@ std::string now_utc_text() {
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[32];
+  char buf[80];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
   return buf;
 }
 
-// Keeps the text of a row's dates alive until the row's statement has run, because text is bound
-// without copying. std::string's small buffer holds 'YYYY-MM-DD', so reuse never allocates.
+// The text of a chunk's dates, kept alive until the chunk's statement has run because text is
+// bound without copying. The text is Date::iso()'s 'YYYY-MM-DD', built from yyyymmdd() by hand:
+// iso() goes through snprintf, and at 12 dates a row that alone cost ~1 s per million rows.
 class DateTexts {
  public:
-  void bind(Stmt& s, int col, core::Date d) {
+  DateTexts() : slots_(static_cast<std::size_t>(kCoverageChunk) * kDateColumnsPerCoverage) {}
+  void bind(Stmt& s, int param, core::Date d) {
     if (!d.valid()) {
-      s.bind_null(col);
+      s.bind_null(param);
       return;
     }
-    std::string& slot = slots_[next_++ % slots_.size()];
-    if (std::getenv("XFASTDATE")) { int v = d.yyyymmdd(); slot.resize(10); char* p = slot.data(); p[9]='0'+v%10; v/=10; p[8]='0'+v%10; v/=10; p[7]='-'; p[6]='0'+v%10; v/=10; p[5]='0'+v%10; v/=10; p[4]='-'; for (int k=3;k>=0;--k){p[k]='0'+v%10; v/=10;} } else
-    slot = d.iso();
-    s.bind(col, slot);
+    auto& out = slots_.at(next_++);
+    int v = d.yyyymmdd();  // valid dates have 4-digit years (1868..2999)
+    for (int i : {9, 8, 6, 5, 3, 2, 1, 0}) {
+      out[static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    out[4] = out[7] = '-';
+    s.bind(param, std::string_view(out.data(), out.size()));
   }
   void clear() { next_ = 0; }
 
  private:
-  std::array<std::string, kDateColumnsPerCoverage> slots_;
+  std::vector<std::array<char, 10>> slots_;
   std::size_t next_ = 0;
 };
 
-void bind_coverage(Stmt& s, const core::Coverage& c, std::int64_t load_id,
+// Binds the coverage columns at parameters base+1 .. base+kCovColCount.
+void bind_coverage(Stmt& s, int base, const core::Coverage& c, std::int64_t load_id,
                    std::string_view updated_at, DateTexts& dates) {
-  dates.clear();
-  s.bind(kInsurerNumber, c.key.insurer_number);
-  s.bind(kSymbol, c.key.symbol);
-  s.bind(kNumber, c.key.number);
-  s.bind(kBranch, c.key.branch);
-  s.bind(kRelationship, static_cast<std::int64_t>(c.relationship));
-  s.bind(kInsuredName, c.insured_name);
-  s.bind(kName, c.name);
-  s.bind(kNameKana, c.name_kana);
-  s.bind(kSex, static_cast<std::int64_t>(c.sex));
-  dates.bind(s, kBirthDate, c.birth_date);
-  s.bind(kAddress, c.address);
-  s.bind(kPostcode, c.postcode);
-  dates.bind(s, kAcquiredOn, c.acquired_on);
-  dates.bind(s, kLostOn, c.lost_on);
-  s.bind(kLossReason, static_cast<std::int64_t>(c.loss_reason));
-  dates.bind(s, kCardIssuedOn, c.card_issued_on);
-  dates.bind(s, kCardValidFrom, c.card_valid_from);
-  dates.bind(s, kCardValidUntil, c.card_valid_until);
-  s.bind(kCopayRatio, static_cast<std::int64_t>(c.copay_ratio));
+  s.bind(base + kInsurerNumber, c.key.insurer_number);
+  s.bind(base + kSymbol, c.key.symbol);
+  s.bind(base + kNumber, c.key.number);
+  s.bind(base + kBranch, c.key.branch);
+  s.bind(base + kRelationship, static_cast<std::int64_t>(c.relationship));
+  s.bind(base + kInsuredName, c.insured_name);
+  s.bind(base + kName, c.name);
+  s.bind(base + kNameKana, c.name_kana);
+  s.bind(base + kSex, static_cast<std::int64_t>(c.sex));
+  dates.bind(s, base + kBirthDate, c.birth_date);
+  s.bind(base + kAddress, c.address);
+  s.bind(base + kPostcode, c.postcode);
+  dates.bind(s, base + kAcquiredOn, c.acquired_on);
+  dates.bind(s, base + kLostOn, c.lost_on);
+  s.bind(base + kLossReason, static_cast<std::int64_t>(c.loss_reason));
+  dates.bind(s, base + kCardIssuedOn, c.card_issued_on);
+  dates.bind(s, base + kCardValidFrom, c.card_valid_from);
+  dates.bind(s, base + kCardValidUntil, c.card_valid_until);
+  s.bind(base + kCopayRatio, static_cast<std::int64_t>(c.copay_ratio));
   if (c.elderly) {
-    s.bind(kElderlyCopayRatio, static_cast<std::int64_t>(c.elderly->copay_ratio));
-    dates.bind(s, kElderlyValidFrom, c.elderly->valid_from);
-    dates.bind(s, kElderlyValidUntil, c.elderly->valid_until);
+    s.bind(base + kElderlyCopayRatio, static_cast<std::int64_t>(c.elderly->copay_ratio));
+    dates.bind(s, base + kElderlyValidFrom, c.elderly->valid_from);
+    dates.bind(s, base + kElderlyValidUntil, c.elderly->valid_until);
   } else {
-    s.bind_null(kElderlyCopayRatio);
-    s.bind_null(kElderlyValidFrom);
-    s.bind_null(kElderlyValidUntil);
+    s.bind_null(base + kElderlyCopayRatio);
+    s.bind_null(base + kElderlyValidFrom);
+    s.bind_null(base + kElderlyValidUntil);
   }
   if (c.self_pay_limit) {
-    s.bind(kLimitCategory, c.self_pay_limit->category);
-    dates.bind(s, kLimitValidFrom, c.self_pay_limit->valid_from);
-    dates.bind(s, kLimitValidUntil, c.self_pay_limit->valid_until);
+    s.bind(base + kLimitCategory, c.self_pay_limit->category);
+    dates.bind(s, base + kLimitValidFrom, c.self_pay_limit->valid_from);
+    dates.bind(s, base + kLimitValidUntil, c.self_pay_limit->valid_until);
   } else {
-    s.bind_null(kLimitCategory);
-    s.bind_null(kLimitValidFrom);
-    s.bind_null(kLimitValidUntil);
+    s.bind_null(base + kLimitCategory);
+    s.bind_null(base + kLimitValidFrom);
+    s.bind_null(base + kLimitValidUntil);
   }
   if (c.specific_disease) {
-    s.bind(kSpecificDisease, static_cast<std::int64_t>(c.specific_disease->disease));
-    dates.bind(s, kSpecificDiseaseValidFrom, c.specific_disease->valid_from);
-    dates.bind(s, kSpecificDiseaseValidUntil, c.specific_disease->valid_until);
+    s.bind(base + kSpecificDisease, static_cast<std::int64_t>(c.specific_disease->disease));
+    dates.bind(s, base + kSpecificDiseaseValidFrom, c.specific_disease->valid_from);
+    dates.bind(s, base + kSpecificDiseaseValidUntil, c.specific_disease->valid_until);
   } else {
-    s.bind_null(kSpecificDisease);
-    s.bind_null(kSpecificDiseaseValidFrom);
-    s.bind_null(kSpecificDiseaseValidUntil);
+    s.bind_null(base + kSpecificDisease);
+    s.bind_null(base + kSpecificDiseaseValidFrom);
+    s.bind_null(base + kSpecificDiseaseValidUntil);
   }
-  s.bind(kPersonKey, c.person_key);
-  s.bind(kLoadId, load_id);
-  s.bind(kUpdatedAt, updated_at);
+  s.bind(base + kPersonKey, c.person_key);
+  s.bind(base + kLoadId, load_id);
+  s.bind(base + kUpdatedAt, updated_at);
 }
 
 core::Date date_at(const Stmt& s, int col, std::int64_t id) {
@@ -283,14 +314,17 @@ void read_coverage(const Stmt& s, core::Coverage& c) {
   c.person_key = s.text_view_at(kPersonKey);
 }
 
-// Appends " (batch row N)" to a failure inside a loop, so a rejected load says which input row
-// broke it without repeating the row's content.
+// Adds which input rows a failure inside a loop concerns, so a rejected load says where it broke
+// without repeating the rows' content.
 template <typename F>
-void at_row(std::size_t row, const char* what, F&& f) {
+void at_rows(std::size_t first, std::size_t last, const char* what, F&& f) {
   try {
     f();
   } catch (const StoreError& e) {
-    throw StoreError(std::string(e.what()) + " [" + what + " " + std::to_string(row) + "]");
+    std::string where = first == last
+                            ? " row " + std::to_string(first)
+                            : " rows " + std::to_string(first) + ".." + std::to_string(last);
+    throw StoreError(std::string(e.what()) + " [" + what + where + "]");
   }
 }
 
@@ -300,6 +334,8 @@ class SqliteStore final : public Store {
     configure(path);
     migrate();
     prepare();
+    if (!is_in_memory(path))
+      checkpointer_ = std::make_unique<sqlite::WalCheckpointer>(db_, path, kCheckpointPages);
   }
 
   void upsert_insurers(std::span<const core::Insurer> insurers) override {
@@ -307,7 +343,7 @@ class SqliteStore final : public Store {
     Transaction tx(db_, Transaction::Kind::kImmediate);
     for (std::size_t i = 0; i < insurers.size(); ++i) {
       const auto& x = insurers[i];
-      at_row(i, "insurer", [&] {
+      at_rows(i, i, "insurer", [&] {
         StmtUse use(upsert_insurer_);
         upsert_insurer_.bind(1, x.number);
         upsert_insurer_.bind(2, x.name);
@@ -336,7 +372,7 @@ class SqliteStore final : public Store {
     Transaction tx(db_, Transaction::Kind::kImmediate);
     for (std::size_t i = 0; i < facilities.size(); ++i) {
       const auto& f = facilities[i];
-      at_row(i, "facility", [&] {
+      at_rows(i, i, "facility", [&] {
         StmtUse use(upsert_facility_);
         upsert_facility_.bind(1, f.code);
         upsert_facility_.bind(2, f.name);
@@ -393,9 +429,15 @@ class SqliteStore final : public Store {
     auto lock = guard();
     std::vector<bool> out(event_hashes.size(), false);
     if (event_hashes.empty()) return out;
+    // Asking in key order walks the index front to back, so successive probes hit pages already
+    // in cache; hashes arrive in random order and a million of them outgrow the page cache.
+    std::vector<std::uint32_t> order(event_hashes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return event_hashes[x] < event_hashes[y]; });
     // One read transaction: a consistent snapshot, and no lock taken and dropped per hash.
     Transaction tx(db_, Transaction::Kind::kDeferred);
-    for (std::size_t i = 0; i < event_hashes.size(); ++i) {
+    for (const std::uint32_t i : order) {
       StmtUse use(find_event_);
       find_event_.bind(1, event_hashes[i]);
       out[i] = find_event_.step("applied_events");
@@ -406,6 +448,8 @@ class SqliteStore final : public Store {
 
   std::int64_t commit_load(LoadBatch& batch) override {
     auto lock = guard();
+    if (batch.upserts.size() > std::size_t{UINT32_MAX} || batch.event_hashes.size() > UINT32_MAX)
+      throw StoreError("sqlite: commit_load: batch too large");
     const std::string now = now_utc_text();
     // Ids are handed back only after COMMIT, so a failed load leaves the batch as it was too.
     std::vector<std::int64_t> new_ids(batch.upserts.size(), 0);
@@ -425,40 +469,19 @@ class SqliteStore final : public Store {
       load_id = insert_load_.last_insert_rowid();
     }
 
-    DateTexts dates;
-    for (std::size_t i = 0; i < batch.upserts.size(); ++i) {
-      const core::Coverage& c = batch.upserts[i];
-      at_row(i, "coverage", [&] {
-        if (c.id == 0) {
-          StmtUse use(insert_coverage_);
-          bind_coverage(insert_coverage_, c, load_id, now, dates);
-          insert_coverage_.step("commit_load: insert coverage");
-          new_ids[i] = insert_coverage_.last_insert_rowid();
-        } else {
-          StmtUse use(update_coverage_);
-          bind_coverage(update_coverage_, c, load_id, now, dates);
-          update_coverage_.bind(kCovColCount + 1, c.id);
-          update_coverage_.step("commit_load: update coverage");
-          if (update_coverage_.changes() != 1)
-            throw StoreError("sqlite: commit_load: no coverage with id " + std::to_string(c.id));
-        }
-      });
+    // New ids are max(id)+1, +2, ... in batch order: what SQLite would pick itself, but known
+    // before the INSERT, which lets one statement insert many rows. The write lock taken by
+    // BEGIN IMMEDIATE keeps anyone else from inserting in between.
+    std::int64_t next_id = 0;
+    {
+      StmtUse use(max_coverage_id_);
+      max_coverage_id_.step("commit_load: max id");
+      next_id = max_coverage_id_.int_at(0) + 1;
     }
+    write_coverages(batch.upserts, load_id, now, next_id, new_ids);
+    write_event_hashes(batch.event_hashes, load_id);
 
-    std::vector<std::string_view> hs(batch.event_hashes.begin(), batch.event_hashes.end());
-    if (std::getenv("XSORT")) std::sort(hs.begin(), hs.end());
-    for (std::size_t i = 0; i < batch.event_hashes.size(); ++i) {
-      at_row(i, "event", [&] {
-        StmtUse use(insert_event_);
-        insert_event_.bind(1, hs[i]);
-        insert_event_.bind(2, load_id);
-        insert_event_.step("commit_load: insert event hash");
-      });
-    }
-
-    auto tc0 = std::chrono::steady_clock::now();
     tx.commit();
-    if (std::getenv("XTIME")) fprintf(stderr, "commit %.2f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now()-tc0).count());
     for (std::size_t i = 0; i < batch.upserts.size(); ++i)
       if (new_ids[i] != 0) batch.upserts[i].id = new_ids[i];
     return load_id;
@@ -489,7 +512,7 @@ class SqliteStore final : public Store {
     Transaction tx(db_, Transaction::Kind::kImmediate);
     for (std::size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
-      at_row(i, "access record", [&] {
+      at_rows(i, i, "access record", [&] {
         StmtUse use(insert_access_);
         insert_access_.bind(1, r.at_ms);
         insert_access_.bind(2, r.facility_code);
@@ -503,7 +526,7 @@ class SqliteStore final : public Store {
     }
     for (std::size_t i = 0; i < count_increments.size(); ++i) {
       const auto& d = count_increments[i];
-      at_row(i, "count", [&] {
+      at_rows(i, i, "count", [&] {
         StmtUse use(add_count_);
         add_count_.bind(1, static_cast<std::int64_t>(d.day));
         add_count_.bind(2, static_cast<std::int64_t>(d.facility_type));
@@ -579,26 +602,104 @@ class SqliteStore final : public Store {
     return std::unique_lock<std::mutex>(mu_);
   }
 
+  // Inserts (id 0) go out in chunks of kCoverageChunk rows; an update first flushes the inserts
+  // before it, so rows take effect in batch order (an update may free a key a later row takes).
+  void write_coverages(const std::vector<core::Coverage>& rows, std::int64_t load_id,
+                       std::string_view now, std::int64_t next_id,
+                       std::vector<std::int64_t>& new_ids) {
+    std::vector<std::uint32_t> pending;  // batch indexes of inserts not yet written
+    pending.reserve(kCoverageChunk);
+    auto flush = [&] {
+      if (pending.size() == kCoverageChunk) {
+        write_inserts(insert_coverages_chunk_, rows, pending, load_id, now, next_id, new_ids);
+      } else {
+        for (const std::uint32_t& i : pending)
+          write_inserts(insert_coverage_, rows, {&i, 1}, load_id, now, next_id, new_ids);
+      }
+      pending.clear();
+    };
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const core::Coverage& c = rows[i];
+      if (c.id == 0) {
+        pending.push_back(static_cast<std::uint32_t>(i));
+        if (pending.size() == kCoverageChunk) flush();
+        continue;
+      }
+      flush();
+      at_rows(i, i, "coverage", [&] {
+        StmtUse use(update_coverage_);
+        dates_.clear();
+        bind_coverage(update_coverage_, 0, c, load_id, now, dates_);
+        update_coverage_.bind(kCovParams, c.id);
+        update_coverage_.step("commit_load: update coverage");
+        if (update_coverage_.changes() != 1)
+          throw StoreError("sqlite: commit_load: no coverage with id " + std::to_string(c.id));
+      });
+    }
+    flush();
+  }
+
+  // Runs `s`, an INSERT of which.size() rows, for the batch rows `which`.
+  void write_inserts(Stmt& s, const std::vector<core::Coverage>& rows,
+                     std::span<const std::uint32_t> which, std::int64_t load_id,
+                     std::string_view now, std::int64_t& next_id,
+                     std::vector<std::int64_t>& new_ids) {
+    at_rows(which.front(), which.back(), "coverage", [&] {
+      StmtUse use(s);
+      dates_.clear();
+      for (std::size_t r = 0; r < which.size(); ++r) {
+        const int base = static_cast<int>(r) * kCovParams;
+        bind_coverage(s, base, rows[which[r]], load_id, now, dates_);
+        s.bind(base + kCovParams, next_id + static_cast<std::int64_t>(r));
+      }
+      s.step("commit_load: insert coverage");
+    });
+    for (const std::uint32_t i : which) new_ids[i] = next_id++;
+  }
+
+  // Sorted and deduplicated first: hashes are random, and inserting them in key order turns
+  // scattered B-tree page updates into appends (measured: 1M hashes ~3x faster).
+  void write_event_hashes(const std::vector<std::string>& hashes, std::int64_t load_id) {
+    std::vector<std::string_view> sorted(hashes.begin(), hashes.end());
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::size_t i = 0;
+    for (; i + kEventChunk <= sorted.size(); i += kEventChunk) {
+      StmtUse use(insert_events_chunk_);
+      insert_events_chunk_.bind(1, load_id);
+      for (int r = 0; r < kEventChunk; ++r) insert_events_chunk_.bind(r + 2, sorted[i + r]);
+      insert_events_chunk_.step("commit_load: insert event hashes");
+    }
+    for (; i < sorted.size(); ++i) {
+      StmtUse use(insert_event_);
+      insert_event_.bind(1, load_id);
+      insert_event_.bind(2, sorted[i]);
+      insert_event_.step("commit_load: insert event hash");
+    }
+  }
+
+  static bool is_in_memory(const std::string& path) { return path.empty() || path == ":memory:"; }
+
   void configure(const std::string& path) {
     // Writers wait up to 5 s for another process's lock instead of failing at once.
     if (sqlite3_busy_timeout(db_.handle(), 5000) != SQLITE_OK) db_.fail("busy_timeout");
-    if (const char* e = std::getenv("XPAGE")) db_.exec((std::string("PRAGMA page_size=") + e).c_str(), "x");
+    if (const char* e = std::getenv("XPAGE"))
+      db_.exec((std::string("PRAGMA page_size=") + e).c_str(), "x");
     const std::string mode = db_.query_text("PRAGMA journal_mode=WAL", "journal_mode");
-    const bool in_memory = path.empty() || path == ":memory:";
-    if (mode != "wal" && !in_memory)
+    if (mode != "wal" && !is_in_memory(path))
       throw StoreError("sqlite: the database could not be switched to WAL mode (got " + mode + ")");
     // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last
     // commits, never corrupt the file.
     db_.exec("PRAGMA synchronous=NORMAL", "synchronous");
-    db_.exec("PRAGMA foreign_keys=ON", "foreign_keys");
+    if (!std::getenv("XNOFK")) db_.exec("PRAGMA foreign_keys=ON", "foreign_keys");
     if (!std::getenv("XNOFK") && db_.query_int("PRAGMA foreign_keys", "foreign_keys") != 1)
       throw StoreError("sqlite: this SQLite build does not enforce foreign keys");
     // A bulk load touches the coverages B-tree and its unique index at random places; a cache
     // larger than the 2 MiB default keeps those pages in memory (value in KiB when negative).
     if (const char* e = std::getenv("XCACHE")) db_.exec((std::string("PRAGMA cache_size=") + e).c_str(), "x"); else db_.exec("PRAGMA cache_size=-65536", "cache_size");
     db_.exec("PRAGMA temp_store=MEMORY", "temp_store");
-    if (std::getenv("XNOCKPT")) db_.exec("PRAGMA wal_autocheckpoint=0", "x");
-    if (std::getenv("XNOFK")) db_.exec("PRAGMA foreign_keys=OFF", "x");
+    // After a big load has been checkpointed, give the disk back: the WAL is cut to this size.
+    db_.exec("PRAGMA journal_size_limit=67108864", "journal_size_limit");
   }
 
   void migrate() {
@@ -655,11 +756,12 @@ class SqliteStore final : public Store {
     insert_load_ = Stmt(db_,
                         "INSERT INTO loads (source, actor, started_at, rows_total, rows_applied, "
                         "rows_rejected, rows_already_applied) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    insert_coverage_ = Stmt(db_, coverage_insert_sql());
+    max_coverage_id_ = Stmt(db_, "SELECT coalesce(max(id), 0) FROM coverages");
+    insert_coverage_ = Stmt(db_, coverage_insert_sql(1));
+    insert_coverages_chunk_ = Stmt(db_, coverage_insert_sql(kCoverageChunk));
     update_coverage_ = Stmt(db_, coverage_update_sql());
-    insert_event_ = Stmt(db_,
-                         "INSERT INTO applied_events (event_hash, load_id) VALUES (?1, ?2) "
-                         "ON CONFLICT (event_hash) DO NOTHING");
+    insert_event_ = Stmt(db_, event_insert_sql(1));
+    insert_events_chunk_ = Stmt(db_, event_insert_sql(kEventChunk));
     select_coverages_ = Stmt(db_, coverage_select_sql());
     count_coverages_ = Stmt(db_, "SELECT count(*) FROM coverages");
     insert_access_ = Stmt(db_,
@@ -689,9 +791,13 @@ class SqliteStore final : public Store {
   Db db_;  // declared before the statements: they must be finalized before it closes
   Stmt upsert_insurer_, list_insurers_, upsert_facility_, list_facilities_;
   Stmt upsert_credential_, list_credentials_;
-  Stmt find_event_, insert_load_, insert_coverage_, update_coverage_, insert_event_;
+  Stmt find_event_, insert_load_, max_coverage_id_, insert_coverage_, insert_coverages_chunk_;
+  Stmt update_coverage_, insert_event_, insert_events_chunk_;
   Stmt select_coverages_, count_coverages_;
   Stmt insert_access_, add_count_, access_all_, access_by_facility_, daily_counts_;
+  DateTexts dates_;
+  // Last: stopped (and unhooked) before anything it refers to goes.
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
 };
 
 }  // namespace
