@@ -233,47 +233,37 @@ Error format_error() {
 }
 
 Result<Date> western_date(int y, int m, int d) {
-  const std::string shown = format_ymd(y, m, d, '-');
   if (!is_calendar_day(y, m, d)) {
-    return make_error(ErrorCode::kDateOutOfRange, shown + " is not a calendar day");
+    return make_error(ErrorCode::kDateOutOfRange, "no such calendar day (check month and day)");
   }
   if (y < kMinYear || y > kMaxYear) {
-    return make_error(ErrorCode::kDateOutOfRange,
-                      shown + " is outside the supported years 1868..2999");
+    return make_error(ErrorCode::kDateOutOfRange, "outside the supported years 1868..2999");
   }
   return Date::from_ymd(y, m, d);
 }
 
-std::string format_era(const Era& era, int era_year, int m, int d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%c%02d.%02d.%02d", era.letter, era_year, m, d);
-  return buf;
-}
-
 Result<Date> era_date(const Era& era, int era_year, int m, int d) {
-  const std::string shown = format_era(era, era_year, m, d);
   if (era_year < 1) {
-    return make_error(ErrorCode::kDateOutOfRange, shown + " does not exist: era years start at 1");
+    return make_error(ErrorCode::kDateOutOfRange, "era years start at 1");
   }
   const int y = era.first.year + era_year - 1;
   if (!is_calendar_day(y, m, d)) {
-    return make_error(ErrorCode::kDateOutOfRange, shown + " is not a calendar day");
+    return make_error(ErrorCode::kDateOutOfRange, "no such calendar day (check month and day)");
   }
   if (y > kMaxYear) {
-    return make_error(ErrorCode::kDateOutOfRange,
-                      shown + " is after 2999-12-31, the last supported date");
+    return make_error(ErrorCode::kDateOutOfRange, "after 2999-12-31, the last supported date");
   }
   const Date date = Date::from_ymd(y, m, d);
   const Date first = Date::from_ymd(era.first.year, era.first.month, era.first.day);
   if (date < first) {
     return make_error(ErrorCode::kDateOutOfRange,
-                      shown + " is before the start of " + era.english + " (" + first.iso() + ")");
+                      std::string("before the start of ") + era.english + " (" + first.iso() + ")");
   }
   if (era.last) {
     const Date last = Date::from_ymd(era.last->year, era.last->month, era.last->day);
     if (date > last) {
       return make_error(ErrorCode::kDateOutOfRange,
-                        shown + " is after the end of " + era.english + " (" + last.iso() + ")");
+                        std::string("after the end of ") + era.english + " (" + last.iso() + ")");
     }
   }
   return date;

@@ -39,6 +39,7 @@ constexpr std::array<std::string_view, kRegistrationFieldCount> kFieldNames{
     "specific_disease_valid_from",
     "specific_disease_valid_until",
     "my_number",
+    "changed_on",
 };
 
 constexpr std::size_t kMaxTextBytes = 400;  // longest name/address we keep, in UTF-8 bytes
@@ -54,7 +55,7 @@ Error field_error(ErrorCode code, F field, std::string_view why) {
 // Reads a date field if given. Returns false (and sets err) on a bad value.
 bool read_date(const RegistrationRow& row, F field, Date& out, std::optional<Error>& err) {
   const auto& v = row[field];
-  if (!v) return true;
+  if (!v || v->empty()) return true;
   auto parsed = parse_date(*v);
   if (!parsed) {
     err = field_error(parsed.error().code, field, parsed.error().detail);
@@ -67,7 +68,7 @@ bool read_date(const RegistrationRow& row, F field, Date& out, std::optional<Err
 bool read_small_int(const RegistrationRow& row, F field, int lo, int hi, ErrorCode code, int& out,
                     std::optional<Error>& err) {
   const auto& v = row[field];
-  if (!v) return true;
+  if (!v || v->empty()) return true;
   const std::string d = digits_only(*v);
   if (d.empty() || d.size() > 3) {
     err = field_error(code, field, "must be a number");
@@ -84,7 +85,7 @@ bool read_small_int(const RegistrationRow& row, F field, int lo, int hi, ErrorCo
 
 bool read_text(const RegistrationRow& row, F field, std::string& out, std::optional<Error>& err) {
   const auto& v = row[field];
-  if (!v) return true;
+  if (!v || v->empty()) return true;
   if (!is_valid_utf8(*v)) {
     err = field_error(ErrorCode::kFileEncoding, field, "not valid UTF-8");
     return false;
@@ -202,6 +203,7 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
       !read_date(row, F::kLimitValidUntil, limit_until, err) ||
       !read_date(row, F::kSpecificDiseaseValidFrom, sd_from, err) ||
       !read_date(row, F::kSpecificDiseaseValidUntil, sd_until, err) ||
+      !read_date(row, F::kChangedOn, ev.changed_on, err) ||
       !read_text(row, F::kInsuredName, c.insured_name, err) ||
       !read_text(row, F::kName, c.name, err) || !read_text(row, F::kNameKana, c.name_kana, err) ||
       !read_text(row, F::kAddress, c.address, err))
@@ -217,6 +219,15 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
   if (ev.has(F::kLossReason) &&
       !loss_reason_from_code(digits_only(*row[F::kLossReason]), c.loss_reason))
     return field_error(ErrorCode::kRowLossReasonInvalid, F::kLossReason, "use 01, 02, 03 or 99");
+  // Validity dates without the code they belong to would be dropped silently: refuse them.
+  if (!ev.has(F::kElderlyCopayRatio) &&
+      (ev.has(F::kElderlyValidFrom) || ev.has(F::kElderlyValidUntil)))
+    return missing(F::kElderlyCopayRatio);
+  if (!ev.has(F::kLimitCategory) && (ev.has(F::kLimitValidFrom) || ev.has(F::kLimitValidUntil)))
+    return missing(F::kLimitCategory);
+  if (!ev.has(F::kSpecificDisease) &&
+      (ev.has(F::kSpecificDiseaseValidFrom) || ev.has(F::kSpecificDiseaseValidUntil)))
+    return missing(F::kSpecificDisease);
   if (ev.has(F::kElderlyCopayRatio))
     c.elderly = ElderlyRecipientTerms{elderly_copay, elderly_from, elderly_until};
   if (ev.has(F::kLimitCategory)) {
@@ -310,9 +321,11 @@ std::string registration_fingerprint_text(const RegistrationEvent& ev) {
   const Coverage& c = ev.values;
   std::string t;
   t.reserve(256);
+  // Length-prefixed, so that no text inside a field can shift the field boundaries.
   auto add = [&t](std::string_view s) {
+    t += std::to_string(s.size());
+    t += ':';
     t += s;
-    t += '\x1f';
   };
   auto add_date = [&](Date d) { add(d.compact()); };
   add(to_string(ev.kind));
@@ -353,6 +366,7 @@ std::string registration_fingerprint_text(const RegistrationEvent& ev) {
     add_date(c.specific_disease->valid_until);
   }
   add(c.person_key);
+  add_date(ev.changed_on);
   return t;
 }
 

@@ -45,6 +45,7 @@ enum class RegistrationField : std::uint8_t {
   kSpecificDiseaseValidFrom,
   kSpecificDiseaseValidUntil,
   kMyNumber,
+  kChangedOn,  // 異動年月日: when the event took effect; tells a real repeat from a re-send
   kCount_
 };
 inline constexpr std::size_t kRegistrationFieldCount =
@@ -77,6 +78,7 @@ struct RegistrationEvent {
   Coverage values;
   std::array<bool, kRegistrationFieldCount> given{};
   std::string my_number;  // validated 12 digits or ""; callers hash it and clear it at once
+  Date changed_on;        // optional 異動年月日; part of the event's identity
   bool has(RegistrationField f) const { return given[static_cast<std::size_t>(f)]; }
 };
 
@@ -90,7 +92,9 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row);
 Result<Coverage> apply_registration(const Coverage* current, const RegistrationEvent& event);
 
 // A canonical text of the normalised event, so that the same event typed differently
-// (full-width digits, other date form) is recognised as already applied. Contains personal
+// (full-width digits, other date form) is recognised as already applied. Two events with the
+// same content are the same event unless their changed_on differs: a change back to an earlier
+// value needs its changed_on, or it is taken for a re-sent old row. Contains personal
 // data: only ever hashed, never logged. The My Number is replaced by `person_key`.
 std::string registration_fingerprint_text(const RegistrationEvent& event);
 

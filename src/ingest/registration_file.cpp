@@ -28,6 +28,7 @@ RegistrationFormat detect(std::string_view content) {
 // A reserve saves the regrowth copies of a vector that may reach a million rows of over a
 // kilobyte each. Capped by bytes so that a file of empty lines cannot ask for terabytes.
 std::size_t expected_rows(std::string_view content) {
+  if (content.empty()) return 1;  // memchr must not see the null data() of an empty view
   std::size_t lines = 1;
   // memchr rather than std::count: glibc's is vectorised, the -O2 loop is not.
   for (const char *p = content.data(), *end = p + content.size();

@@ -33,9 +33,10 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
   auto insurer = core::parse_insurer_number(req.insurer_number);
   if (!insurer) return field_error(insurer.error().code, "insurer_number", insurer.error().detail);
   if (req.number.empty()) return field_error(ErrorCode::kRequestFieldMissing, "number", "required");
-  if (req.number.size() > 64 || req.symbol.size() > 64 || !core::is_valid_utf8(req.number) ||
-      !core::is_valid_utf8(req.symbol))
+  if (req.number.size() > 64 || !core::is_valid_utf8(req.number))
     return field_error(ErrorCode::kRequestFieldInvalid, "number", "too long or not UTF-8");
+  if (req.symbol.size() > 64 || !core::is_valid_utf8(req.symbol))
+    return field_error(ErrorCode::kRequestFieldInvalid, "symbol", "too long or not UTF-8");
   index::CardLookup lookup;
   lookup.insurer_number = insurer->digits;
   lookup.symbol_key = core::match_key(req.symbol);

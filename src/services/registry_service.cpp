@@ -118,7 +118,8 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
   batch.actor = principal ? principal->label : "local";
   for (std::size_t i = 0; i < pending.size(); ++i) {
     Pending& p = pending[i];
-    if (applied[i] || !seen_in_file.insert(p.hash).second) {
+    // A row counts as a re-send only if an identical row was applied, not merely seen.
+    if (applied[i] || seen_in_file.count(p.hash)) {
       ++receipt.rows_already_applied;
       continue;
     }
@@ -145,6 +146,7 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
       family.coverages.push_back(std::move(next).value());
       family.dirty.push_back(true);
     }
+    seen_in_file.insert(p.hash);
     batch.event_hashes.push_back(std::move(p.hash));
     ++receipt.rows_applied;
   }

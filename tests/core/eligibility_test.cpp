@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -268,6 +269,8 @@ struct Period {
 // extra weight on the boundary days.
 TEST(EligibilityResolveProperty, ValidExactlyWhenAPeriodContainsTheDay) {
   const std::vector<std::string> branches = {"00", "01", "02", "03", "04"};
+  std::array<int, 6> outcomes{};  // by validity code, to show the generator reaches every case
+  int not_started = 0;
   for (const std::uint64_t seed : {1ULL, 20240401ULL, 0x5eedULL, 987654321ULL}) {
     std::mt19937_64 rng(seed);
     auto uniform = [&rng](int lo, int hi) {
@@ -353,6 +356,8 @@ TEST(EligibilityResolveProperty, ValidExactlyWhenAPeriodContainsTheDay) {
 
       const Resolution r = resolve(query(birth, as_of), shuffled);
       const Resolution rb = resolve(query(birth, as_of, branch), shuffled);
+      ++outcomes[static_cast<std::size_t>(r.validity)];
+      if (r.reason == ErrorCode::kEligibilityNotYetStarted) ++not_started;
       for (const Resolution* res : {&r, &rb}) {
         SCOPED_TRACE(res == &r ? "without branch" : "with branch");
         ASSERT_TRUE(res->chosen.has_value());
@@ -383,6 +388,12 @@ TEST(EligibilityResolveProperty, ValidExactlyWhenAPeriodContainsTheDay) {
       if (::testing::Test::HasFailure()) return;  // one counterexample is enough
     }
   }
+  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kValid)], 2000);
+  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kInvalid)], 2000);
+  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kInvalidNewerExists)], 1000);
+  EXPECT_GT(not_started, 500);
+  EXPECT_EQ(outcomes[static_cast<std::size_t>(Validity::kSeveralMatch)], 0);
+  EXPECT_EQ(outcomes[static_cast<std::size_t>(Validity::kNoMatch)], 0);
 }
 
 // --------------------------------------------------------------------------------- explain()

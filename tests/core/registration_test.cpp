@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <initializer_list>
 #include <map>
@@ -89,7 +90,8 @@ RegistrationRow full_row(std::string_view event = "acquire") {
                    {F::kSpecificDisease, "1"},
                    {F::kSpecificDiseaseValidFrom, "2021-05-01"},
                    {F::kSpecificDiseaseValidUntil, "2030-05-01"},
-                   {F::kMyNumber, kMyNumber}});
+                   {F::kMyNumber, kMyNumber},
+                   {F::kChangedOn, "2020-03-25"}});
 }
 
 RegistrationRow minimal_lose() {
@@ -198,7 +200,7 @@ TEST(RegistrationFields, CsvHeaderRoundTripsThroughFieldFromName) {
     EXPECT_EQ(field_name(*f), names[i]);
   }
   EXPECT_EQ(names.front(), "event");
-  EXPECT_EQ(names.back(), "my_number");
+  EXPECT_NE(std::find(names.begin(), names.end(), "my_number"), names.end());
 }
 
 TEST(RegistrationFields, UnknownNamesAreNotFields) {
@@ -267,6 +269,7 @@ TEST(RegistrationValidate, FullAcquireCarriesEveryValue) {
   EXPECT_EQ(c.specific_disease->valid_from, ymd(2021, 5, 1));
   EXPECT_EQ(c.specific_disease->valid_until, ymd(2030, 5, 1));
   EXPECT_EQ(ev.my_number, kMyNumber);
+  EXPECT_EQ(ev.changed_on, ymd(2020, 3, 25));
   EXPECT_TRUE(c.person_key.empty()) << "the caller derives the person key, not validation";
   for (std::size_t i = 0; i < kRegistrationFieldCount; ++i)
     EXPECT_TRUE(ev.given[i]) << field_name(static_cast<F>(i));
@@ -745,6 +748,7 @@ TEST(RegistrationFingerprint, SameEventTypedDifferentlyIsEqual) {
   typed[F::kLimitValidFrom] = "R6.1.1";
   typed[F::kSpecificDisease] = "１";
   typed[F::kMyNumber] = "１２３４ ５６７８ " + kMyNumber.substr(8);
+  typed[F::kChangedOn] = "令和2年3月25日";
   EXPECT_EQ(fingerprint_of(typed), ascii);
   // Birth date alone in each accepted form.
   for (const char* birth :
@@ -790,6 +794,7 @@ TEST(RegistrationFingerprint, DiffersWhenAnyValueDiffers) {
       {F::kSpecificDiseaseValidFrom, "2021-05-02"},
       {F::kSpecificDiseaseValidUntil, "2030-04-30"},
       {F::kMyNumber, kOtherMyNumber},
+      {F::kChangedOn, "2020-03-26"},
   };
   ASSERT_EQ(other.size(), kRegistrationFieldCount) << "every column needs another value";
   const std::string base = fingerprint_of(full_row());
@@ -809,12 +814,43 @@ TEST(RegistrationFingerprint, DiffersWhenAFieldIsLeftOut) {
   for (std::size_t i = 0; i < kRegistrationFieldCount; ++i) {
     const auto f = static_cast<F>(i);
     if (f == F::kEvent || f == F::kInsurerNumber || f == F::kNumber) continue;
+    // A term's code left out while its dates stay is refused (TermDatesNeedTheirCode).
+    if (f == F::kElderlyCopayRatio || f == F::kLimitCategory || f == F::kSpecificDisease) continue;
     SCOPED_TRACE(std::string(field_name(f)));
     EXPECT_NE(fingerprint_of(without(full_row("change"), f)), base);
   }
   // Copay ratio 3 is also the default; given or not is still a difference.
   EXPECT_NE(fingerprint_of(minimal_change()),
             fingerprint_of(with(minimal_change(), F::kCopayRatio, "3")));
+}
+
+TEST(RegistrationValidate, TermDatesNeedTheirCode) {
+  // Validity dates without the code they belong to would otherwise be dropped silently.
+  const auto row = full_row("change");
+  EXPECT_EQ(rejection(without(row, F::kElderlyCopayRatio)), ErrorCode::kRowFieldMissing);
+  EXPECT_EQ(rejection(without(row, F::kLimitCategory)), ErrorCode::kRowFieldMissing);
+  EXPECT_EQ(rejection(without(row, F::kSpecificDisease)), ErrorCode::kRowFieldMissing);
+  auto no_elderly = without(without(without(row, F::kElderlyCopayRatio), F::kElderlyValidFrom),
+                            F::kElderlyValidUntil);
+  EXPECT_EQ(rejection(no_elderly), std::nullopt);
+}
+
+TEST(RegistrationFingerprint, ChangedOnTellsARealRepeatFromAReSend) {
+  // The same change made twice (address back to an earlier value) is two events when each
+  // carries its 異動年月日, and one event re-sent when neither does.
+  const auto change_b = with(minimal_change(), F::kAddress, "B");
+  EXPECT_EQ(fingerprint_of(change_b), fingerprint_of(change_b));
+  EXPECT_NE(fingerprint_of(with(change_b, F::kChangedOn, "2021-01-01")),
+            fingerprint_of(with(change_b, F::kChangedOn, "2023-01-01")));
+  EXPECT_EQ(fingerprint_of(with(change_b, F::kChangedOn, "2023-01-01")),
+            fingerprint_of(with(change_b, F::kChangedOn, "R5.1.1")));
+  EXPECT_EQ(rejection(with(change_b, F::kChangedOn, "2023-02-30")), ErrorCode::kDateOutOfRange);
+  // changed_on identifies the event; it is not a value of the coverage.
+  const Coverage current = registered_coverage();
+  const auto next = apply_registration(&current, valid(with(change_b, F::kChangedOn, "R5.1.1")));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->address, "B");
+  EXPECT_EQ(next->acquired_on, current.acquired_on);
 }
 
 TEST(RegistrationFingerprint, SameDataUnderAnotherKindDiffers) {

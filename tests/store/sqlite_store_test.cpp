@@ -165,6 +165,35 @@ TEST_F(SqliteStoreTest, DatesAreIsoTextOrNull) {
   EXPECT_EQ(raw.one("SELECT acquired_on FROM coverages"), c.acquired_on.iso());
 }
 
+TEST_F(SqliteStoreTest, DateTextMatchesIsoAcrossTheSupportedYears) {
+  // The store formats and parses dates itself for speed; hold it to Date::iso() on dates from
+  // the first to the last supported day, leap days and month ends included.
+  auto store = open();
+  LoadBatch batch;
+  std::vector<core::Date> days;
+  for (core::Date d = ymd(1868, 1, 1); d.valid(); d = d.add_days(97)) days.push_back(d);
+  for (core::Date d : {ymd(2000, 2, 29), ymd(1900, 2, 28), ymd(2024, 12, 31), ymd(2999, 12, 31)})
+    days.push_back(d);
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    core::Coverage c = sample_coverage(static_cast<int>(i));
+    c.birth_date = days[i];
+    c.acquired_on = days[(i + 1) % days.size()];
+    batch.upserts.push_back(c);
+  }
+  store->commit_load(batch);
+  RawDb raw(path());
+  const auto text = raw.column("SELECT birth_date FROM coverages ORDER BY id");
+  ASSERT_EQ(text.size(), days.size());
+  for (std::size_t i = 0; i < days.size(); ++i) ASSERT_EQ(text[i], days[i].iso());
+  std::size_t n = 0;
+  store->for_each_coverage([&](const core::Coverage& c) {
+    ASSERT_EQ(c.birth_date, days[n]);
+    ASSERT_EQ(c.acquired_on, days[(n + 1) % days.size()]);
+    ++n;
+  });
+  EXPECT_EQ(n, days.size());
+}
+
 TEST_F(SqliteStoreTest, FailedCommitLoadLeavesNoLoadNoCoverageNoEvent) {
   auto store = open();
   LoadBatch batch;

@@ -5,6 +5,9 @@
 namespace onshi::store::sqlite {
 namespace {
 
+// load_id references are DEFERRABLE INITIALLY DEFERRED: checked at COMMIT instead of per row, so
+// bulk inserts need no statement journal; commit_load writes the loads row and the rows that
+// point at it in the same transaction.
 // Dates are TEXT 'YYYY-MM-DD' (NULL = no date) so the file reads naturally in the sqlite3 shell;
 // enums are their integer codes. Optional term groups (elderly_*, limit_*, specific_disease_*)
 // are present exactly when their first column is not NULL.
@@ -73,14 +76,14 @@ CREATE TABLE coverages (
   specific_disease_valid_from  TEXT,
   specific_disease_valid_until TEXT,
   person_key                   TEXT NOT NULL,
-  load_id                      INTEGER NOT NULL REFERENCES loads (id),
+  load_id                      INTEGER NOT NULL REFERENCES loads (id) DEFERRABLE INITIALLY DEFERRED,
   updated_at                   TEXT NOT NULL,
   UNIQUE (insurer_number, symbol, number, branch, acquired_on)
 );
 
 CREATE TABLE applied_events (
   event_hash TEXT PRIMARY KEY NOT NULL,
-  load_id    INTEGER NOT NULL REFERENCES loads (id)
+  load_id    INTEGER NOT NULL REFERENCES loads (id) DEFERRABLE INITIALLY DEFERRED
 ) WITHOUT ROWID;
 
 -- coverage_id is not a foreign key: 0 means "nothing matched", and the audit trail must outlive

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -115,12 +116,15 @@ constexpr int kCovParams = kCovColCount + 1;
 // Rows per multi-row INSERT. One statement execution per chunk opens the table and index cursors
 // once instead of once per row; 64 rows x 32 parameters stays far below SQLite's 32766 limit.
 constexpr int kCoverageChunk = 64;
+// The bulk statements say OR ROLLBACK: a constraint failure ends the whole transaction, which
+// commit_load would do anyway, and SQLite then needs no statement journal to undo a half-run
+// statement (together with the deferred foreign keys, ~20% of the load path).
 constexpr int kEventChunk = 256;
 // SQLite's own auto-checkpoint threshold (pages of the WAL), kept, only moved off the writer.
 constexpr int kCheckpointPages = 1000;
 
 std::string coverage_insert_sql(int rows) {
-  std::string sql = std::getenv("XORRB") ? "INSERT OR ROLLBACK INTO coverages (" : "INSERT INTO coverages (";
+  std::string sql = "INSERT OR ROLLBACK INTO coverages (";
   for (const char* c : kCovColNames) sql += std::string(c) + ',';
   sql += "id) VALUES ";
   for (int r = 0; r < rows; ++r) {
@@ -135,7 +139,7 @@ std::string coverage_insert_sql(int rows) {
 }
 
 std::string coverage_update_sql() {
-  std::string sql = "UPDATE coverages SET ";
+  std::string sql = "UPDATE OR ROLLBACK coverages SET ";
   for (int i = 1; i <= kCovColCount; ++i) {
     if (i > 1) sql += ',';
     sql += kCovColNames[i - 1];
@@ -152,7 +156,7 @@ std::string coverage_select_sql() {
 
 // ?1 is the load id, shared by every row.
 std::string event_insert_sql(int rows) {
-  std::string sql = std::getenv("XORRB") ? "INSERT OR ROLLBACK INTO applied_events (event_hash, load_id) VALUES " : "INSERT INTO applied_events (event_hash, load_id) VALUES ";
+  std::string sql = "INSERT OR ROLLBACK INTO applied_events (event_hash, load_id) VALUES ";
   for (int r = 0; r < rows; ++r) sql += (r == 0 ? "(?" : ",(?") + std::to_string(r + 2) + ",?1)";
   return sql + " ON CONFLICT (event_hash) DO NOTHING";
 }
@@ -253,15 +257,36 @@ void bind_coverage(Stmt& s, int base, const core::Coverage& c, std::int64_t load
   s.bind(base + kUpdatedAt, updated_at);
 }
 
+// Reads back exactly the 'YYYY-MM-DD' this store writes; Date::from_ymd rejects what is not a
+// calendar day in the supported years. Not core::parse_date_strict: that builds its error text
+// with snprintf before it knows whether there is an error (~1,500 instructions a call), and a
+// start-up index rebuild reads nine dates for each of millions of rows.
+std::optional<core::Date> date_from_text(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  int v[3] = {0, 0, 0};
+  int part = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i == 4 || i == 7) {
+      ++part;
+      continue;
+    }
+    if (t[i] < '0' || t[i] > '9') return std::nullopt;
+    v[part] = v[part] * 10 + (t[i] - '0');
+  }
+  const core::Date d = core::Date::from_ymd(v[0], v[1], v[2]);
+  if (!d.valid()) return std::nullopt;
+  return d;
+}
+
 core::Date date_at(const Stmt& s, int col, std::int64_t id) {
   if (s.is_null(col)) return {};
-  auto parsed = core::parse_date_strict(s.text_view_at(col));
+  const auto d = date_from_text(s.text_view_at(col));
   // Only a hand-edited file gets here; naming the row and column (never the value) lets an
   // operator find it without the error carrying personal data.
-  if (!parsed.ok())
-    throw StoreError("sqlite: coverages row " + std::to_string(id) + ": " + kCovColNames[col - 1] +
-                     " is not a YYYY-MM-DD date");
-  return parsed.value();
+  if (!d)
+    throw StoreError("sqlite: coverages row " + std::to_string(id) + ": " +
+                     kCovColNames[col - 1] + " is not a YYYY-MM-DD date");
+  return *d;
 }
 
 int int_at(const Stmt& s, int col) {
