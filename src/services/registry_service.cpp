@@ -1,6 +1,9 @@
 #include "services/registry_service.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -59,7 +62,17 @@ std::string RegistryService::person_key(std::string_view my_number) const {
 LoadReceipt RegistryService::load(std::string_view content, ingest::RegistrationFormat format,
                                   const Principal* principal, const std::string& source) {
   LoadReceipt receipt;
+  const bool trace = std::getenv("ONSHI_LOAD_TRACE") != nullptr;
+  auto t = std::chrono::steady_clock::now();
+  auto phase = [&](const char* name) {
+    if (!trace) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "load phase %-10s %.3f s\n", name,
+                 std::chrono::duration<double>(now - t).count());
+    t = now;
+  };
   ingest::ParsedRegistrations parsed = ingest::parse_registrations(content, format);
+  phase("parse");
   if (parsed.file_error) {
     receipt.file_error = parsed.file_error;
     return receipt;
@@ -103,12 +116,14 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
     pending.push_back({row.line, std::move(event), std::move(hash)});
   }
 
+  phase("validate");
   std::lock_guard serial(load_mutex_);
   // 2. Skip what an earlier load (or an earlier line of this file) already applied.
   std::vector<std::string> hashes;
   hashes.reserve(pending.size());
   for (const auto& p : pending) hashes.push_back(p.hash);
   const std::vector<bool> applied = store_.applied_events(hashes);
+  phase("lookup");
 
   // 3. Apply in file order over the families the file touches.
   std::unordered_map<std::string, Family> families;
@@ -154,6 +169,7 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
     for (std::size_t i = 0; i < family.coverages.size(); ++i)
       if (family.dirty[i]) batch.upserts.push_back(std::move(family.coverages[i]));
 
+  phase("apply");
   std::sort(rejected.begin(), rejected.end(),
             [](const auto& a, const auto& b) { return a.line < b.line; });
   batch.rows_total = receipt.rows_total;
@@ -163,7 +179,9 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
 
   // 4. One transaction; the index learns of it only once it is committed.
   receipt.load_id = store_.commit_load(batch);
+  phase("commit");
   index_.upsert(batch.upserts);
+  phase("index");
   return receipt;
 }
 

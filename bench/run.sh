@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 2, in one run on this machine:
+#  1. load speed: `onshi load registrations` of the synthetic file for BENCH_PERSONS persons
+#  2. memory: resident size of `onshi serve` with that database loaded
+#  3. confirmation throughput over HTTP keep-alive with wrk (64 connections, random existing and
+#     non-existing keys), and in the same run nginx serving a static JSON file of the same size
+# Usage: bash bench/run.sh        (BENCH_PERSONS=1000000 BENCH_SECONDS=15 BENCH_THREADS=1)
+# Prints the figures and writes them to bench/out/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ONSHI_BENCH_DEPS=1 bash scripts/install-deps.sh
+persons=${BENCH_PERSONS:-1000000}
+seconds=${BENCH_SECONDS:-15}
+threads=${BENCH_THREADS:-1}
+out=bench/out
+mkdir -p "$out"
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF -DONSHI_BENCH=OFF >/dev/null
+cmake --build build-bench --target onshi >/dev/null
+onshi=$PWD/build-bench/onshi
+work=$(mktemp -d /tmp/onshi-bench-XXXXXX)
+cleanup() {
+  [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null || true
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== generating $persons persons"
+"$onshi" gen --persons "$persons" --out "$work/gen"
+rows=$(($(wc -l <"$work/gen/registrations.csv") - 1))
+"$onshi" load --data-dir "$work/data" insurers "$work/gen/insurers.csv" >/dev/null
+"$onshi" load --data-dir "$work/data" facilities "$work/gen/facilities.csv" >/dev/null
+
+echo "== load: $rows registration rows"
+start=$(date +%s.%N)
+"$onshi" load --data-dir "$work/data" registrations "$work/gen/registrations.csv"
+end=$(date +%s.%N)
+load_seconds=$(python3 -c "print(f'{$end - $start:.2f}')")
+load_rate=$(python3 -c "print(int($rows / ($end - $start)))")
+
+facility=$(sed -n 2p "$work/gen/facilities.csv" | cut -d, -f1)
+token=$("$onshi" credential issue --data-dir "$work/data" --role facility --subject "$facility" --label bench)
+
+echo "== serve"
+"$onshi" serve --data-dir "$work/data" --port 0 --threads "$threads" --port-file "$work/port" \
+  >"$work/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 1 600); do [ -f "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+rss_start_kb=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
+
+# Requests: half existing keys (sampled from the file), half non-existing (number altered).
+python3 - "$work/gen/registrations.csv" "$token" "$work/confirm.lua" "$work/first.json" <<'PY'
+import csv, json, random, sys
+path, token, lua, first = sys.argv[1:5]
+random.seed(7)
+keys = []
+with open(path, encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        if row["event"] == "acquire":
+            keys.append(row)
+sample = random.sample(keys, min(20000, len(keys)))
+bodies = []
+for i, k in enumerate(sample):
+    number = k["number"] if i % 2 == 0 else k["number"] + "0"
+    bodies.append(json.dumps({"insurer_number": k["insurer_number"], "symbol": k["symbol"],
+                              "number": number, "branch": k["branch"],
+                              "birth_date": k["birth_date"]}, ensure_ascii=False))
+with open(first, "w", encoding="utf-8") as f:
+    f.write(bodies[0])
+with open(lua, "w", encoding="utf-8") as f:
+    f.write("local bodies = {\n")
+    for b in bodies:
+        f.write("  %s,\n" % json.dumps(b, ensure_ascii=False))
+    f.write("}\nlocal reqs = {}\n")
+    f.write("init = function(args)\n  math.randomseed(os.time())\n  for i, b in ipairs(bodies) do\n")
+    f.write('    reqs[i] = wrk.format("POST", "/v1/eligibility/confirm", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}, b)\n' % token)
+    f.write("  end\nend\nrequest = function() return reqs[math.random(#reqs)] end\n")
+PY
+# One real answer for an existing key: the size nginx will serve.
+curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d @"$work/first.json" \
+  "http://127.0.0.1:$port/v1/eligibility/confirm" >"$work/answer.json"
+answer_bytes=$(wc -c <"$work/answer.json")
+
+mkdir -p "$work/www"
+cp "$work/answer.json" "$work/www/answer.json"
+cat >"$work/nginx.conf" <<NGINX
+worker_processes $threads;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+daemon on;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 75s;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:0;
+    root $work/www;
+  }
+}
+NGINX
+nginx_port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+sed -i "s/listen 127.0.0.1:0;/listen 127.0.0.1:$nginx_port;/" "$work/nginx.conf"
+nginx -c "$work/nginx.conf"
+sleep 0.5
+
+run_wrk() {  # name url [script]
+  local name=$1 url=$2 script=${3:-}
+  local args=(-t1 -c64 -d"${seconds}s" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  wrk "${args[@]}" "$url" >"$work/wrk-$name.txt" 2>&1
+  python3 - "$work/wrk-$name.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+def pct(p):
+    m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, t)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v if u == "ms" else v * 1000
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(f"{rps:.0f} {pct(50):.3f} {pct(99):.3f} {non2xx.group(1) if non2xx else 0}")
+PY
+}
+
+echo "== wrk: nginx static file ($answer_bytes bytes), then onshi, then both again"
+warm=$(run_wrk warm "http://127.0.0.1:$port" "$work/confirm.lua")
+read -r n1 n1p50 n1p99 _ <<<"$(run_wrk nginx1 "http://127.0.0.1:$nginx_port/answer.json")"
+read -r o1 o1p50 o1p99 o1bad <<<"$(run_wrk onshi1 "http://127.0.0.1:$port" "$work/confirm.lua")"
+read -r n2 n2p50 n2p99 _ <<<"$(run_wrk nginx2 "http://127.0.0.1:$nginx_port/answer.json")"
+read -r o2 o2p50 o2p99 o2bad <<<"$(run_wrk onshi2 "http://127.0.0.1:$port" "$work/confirm.lua")"
+rss_end_kb=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
+curl -s "http://127.0.0.1:$port/metrics" | grep -E '^onshi_confirmations_total' >"$work/confirmations.txt"
+
+python3 - <<PY | tee "$out/results.md"
+n = ($n1 + $n2) / 2
+o = ($o1 + $o2) / 2
+print("## onshi benchmark")
+print()
+print("machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)")
+print("data: $persons persons, $rows registration rows; onshi threads: $threads, nginx workers: $threads, wrk -t1 -c64 -d${seconds}s")
+print()
+print("| figure | value | target |")
+print("|---|---|---|")
+print(f"| load: onshi load registrations | $rows rows in ${load_seconds} s = {int($load_rate):,} rows/s | >= 200,000 rows/s |")
+print(f"| memory: RSS of onshi serve after start | {$rss_start_kb/1024:.0f} MiB | <= 400 MB |")
+print(f"| memory: RSS after the wrk runs | {$rss_end_kb/1024:.0f} MiB | |")
+print(f"| nginx static JSON ($answer_bytes bytes), req/s | {n:,.0f} (runs: {$n1:,.0f}, {$n2:,.0f}); p50 $n1p50 ms, p99 $n1p99 ms | reference |")
+print(f"| onshi confirm, req/s | {o:,.0f} (runs: {$o1:,.0f}, {$o2:,.0f}); p50 $o1p50 / $o2p50 ms, p99 $o1p99 / $o2p99 ms | |")
+print(f"| ratio onshi / nginx | {o / n:.2f} | >= 0.7 |")
+print(f"| non-2xx answers from onshi | {$o1bad + $o2bad} | 0 |")
+PY
+echo
+echo "confirmations by result during the run:"
+cat "$work/confirmations.txt"
