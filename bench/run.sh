@@ -14,7 +14,7 @@ seconds=${BENCH_SECONDS:-15}
 threads=${BENCH_THREADS:-1}
 out=bench/out
 mkdir -p "$out"
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF -DONSHI_BENCH=OFF >/dev/null
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF >/dev/null
 cmake --build build-bench --target onshi >/dev/null
 onshi=$PWD/build-bench/onshi
 work=$(mktemp -d /tmp/onshi-bench-XXXXXX)

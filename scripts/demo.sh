@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF -DONSHI_BENCH=OFF >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF >/dev/null
 cmake --build build --target onshi
 data="${ONSHI_DATA:-onshi-data}"
 ./build/onshi demo --data-dir "$data" --persons "${ONSHI_PERSONS:-100000}"

@@ -21,7 +21,7 @@ echo "== tests"
 
 echo "== AddressSanitizer + UBSan build"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DONSHI_SANITIZE=ON -DONSHI_WERROR=ON \
-  -DONSHI_BENCH=OFF >/dev/null
+  >/dev/null
 cmake --build build-asan -j "$jobs"
 echo "== tests under sanitizers"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

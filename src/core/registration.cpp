@@ -269,9 +269,9 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
   return ev;
 }
 
-Result<Coverage> apply_registration(const Coverage* current, const RegistrationEvent& ev) {
+Result<Coverage> apply_registration(const Coverage* current, RegistrationEvent ev) {
   if (ev.kind == RegistrationEventKind::kAcquire) {
-    Coverage next = ev.values;
+    Coverage next = std::move(ev.values);
     if (current) next.id = current->id;
     if (next.insured_name.empty() && next.relationship == Relationship::kInsured)
       next.insured_name = next.name;

@@ -89,7 +89,7 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row);
 // Applies an event to the coverage it targets (`current` = null when none exists yet).
 // acquire: creates, or replaces the same period's coverage; change: overwrites the given fields;
 // lose: sets the loss date and reason. The result keeps current's id.
-Result<Coverage> apply_registration(const Coverage* current, const RegistrationEvent& event);
+Result<Coverage> apply_registration(const Coverage* current, RegistrationEvent event);
 
 // A canonical text of the normalised event, so that the same event typed differently
 // (full-width digits, other date form) is recognised as already applied. Two events with the

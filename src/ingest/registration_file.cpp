@@ -42,29 +42,25 @@ void set_value(core::RegistrationRow& row, std::size_t field, std::string_view v
   if (!value.empty()) row.fields[field].emplace(value);
 }
 
-void finish_encoding(ParsedRegistrations& out, const EncodingTally& tally) {
-  if (!tally.not_utf8_at_all()) return;
-  out.file_error = tally.file_error();
-  out.rows.clear();
+std::optional<core::Error> finish_encoding(const EncodingTally& tally) {
+  if (!tally.not_utf8_at_all()) return std::nullopt;
+  return tally.file_error();
 }
 
 // ---------------------------------------------------------------------------------------- CSV
 
-ParsedRegistrations parse_csv(std::string_view content) {
-  ParsedRegistrations out;
+std::optional<core::Error> parse_csv(std::string_view content, RegistrationSink& sink) {
   CsvReader reader(content);
   CsvRecord record;
   if (!reader.next(record)) {
-    out.file_error = core::make_error(ErrorCode::kFileHeaderInvalid,
-                                      "the file is empty: a header line naming "
-                                      "the columns is required");
-    return out;
+    return core::make_error(ErrorCode::kFileHeaderInvalid,
+                            "the file is empty: a header line naming "
+                            "the columns is required");
   }
   if (classify_utf8(record.raw) == TextKind::kInvalid) {
-    out.file_error = core::make_error(ErrorCode::kFileEncoding,
-                                      "the header line is not valid UTF-8; save the file as UTF-8 "
-                                      "(Shift_JIS is not accepted)");
-    return out;
+    return core::make_error(ErrorCode::kFileEncoding,
+                            "the header line is not valid UTF-8; save the file as UTF-8 "
+                            "(Shift_JIS is not accepted)");
   }
   std::vector<std::size_t> column_field;
   const auto header_error = map_header(
@@ -78,38 +74,33 @@ ParsedRegistrations parse_csv(std::string_view content) {
         return f == F::kEvent || f == F::kInsurerNumber || f == F::kNumber;
       },
       [](std::size_t i) { return std::string(core::field_name(static_cast<F>(i))); }, column_field);
-  if (header_error) {
-    out.file_error = *header_error;
-    return out;
-  }
+  if (header_error) return *header_error;
 
-  out.rows.reserve(expected_rows(content));
   EncodingTally tally;
   while (reader.next(record)) {
     if (!tally.check(record.raw)) {
-      out.errors.push_back(
+      sink.error(
           {record.line, core::make_error(ErrorCode::kFileEncoding, "line is not valid UTF-8")});
       continue;
     }
     if (record.error) {
-      out.errors.push_back({record.line, *record.error});
+      sink.error({record.line, *record.error});
       continue;
     }
     if (record.fields.size() != column_field.size()) {
-      out.errors.push_back(
-          {record.line,
-           core::make_error(ErrorCode::kRowColumnCount,
-                            "line has " + std::to_string(record.fields.size()) +
-                                " fields, the header has " + std::to_string(column_field.size()))});
+      sink.error({record.line, core::make_error(ErrorCode::kRowColumnCount,
+                                                "line has " + std::to_string(record.fields.size()) +
+                                                    " fields, the header has " +
+                                                    std::to_string(column_field.size()))});
       continue;
     }
-    core::RegistrationRow& row = out.rows.emplace_back();
+    core::RegistrationRow row;
     row.line = record.line;
     for (std::size_t c = 0; c < column_field.size(); ++c)
       set_value(row, column_field[c], record.fields[c]);
+    sink.row(std::move(row));
   }
-  finish_encoding(out, tally);
-  return out;
+  return finish_encoding(tally);
 }
 
 // ---------------------------------------------------------------------------------- JSON Lines
@@ -202,10 +193,8 @@ class RowSax {
   std::bitset<core::kRegistrationFieldCount> seen_;
 };
 
-ParsedRegistrations parse_json_lines(std::string_view content) {
-  ParsedRegistrations out;
+std::optional<core::Error> parse_json_lines(std::string_view content, RegistrationSink& sink) {
   const std::string_view text = skip_bom(content);
-  out.rows.reserve(expected_rows(text));
   EncodingTally tally;
   std::size_t line_number = 0;
   std::size_t pos = 0;
@@ -218,7 +207,7 @@ ParsedRegistrations parse_json_lines(std::string_view content) {
     pos = end + 1;
     if (std::all_of(line.begin(), line.end(), is_blank)) continue;
     if (!tally.check(line)) {
-      out.errors.push_back(
+      sink.error(
           {line_number, core::make_error(ErrorCode::kFileEncoding, "line is not valid UTF-8")});
       continue;
     }
@@ -227,23 +216,43 @@ ParsedRegistrations parse_json_lines(std::string_view content) {
     RowSax sax(row);
     const bool ok = nlohmann::json::sax_parse(line.begin(), line.end(), &sax);
     if (!ok || sax.error()) {
-      out.errors.push_back({line_number, sax.error()
-                                             ? *sax.error()
-                                             : core::make_error(ErrorCode::kRowFieldInvalid,
-                                                                "line is not a JSON object")});
+      sink.error({line_number, sax.error() ? *sax.error()
+                                           : core::make_error(ErrorCode::kRowFieldInvalid,
+                                                              "line is not a JSON object")});
       continue;
     }
-    out.rows.push_back(std::move(row));
+    sink.row(std::move(row));
   }
-  finish_encoding(out, tally);
-  return out;
+  return finish_encoding(tally);
 }
+
+// Collects everything, for callers that want the whole file at once.
+class CollectingSink : public RegistrationSink {
+ public:
+  explicit CollectingSink(ParsedRegistrations& out) : out_(out) {}
+  void row(core::RegistrationRow&& row) override { out_.rows.push_back(std::move(row)); }
+  void error(RowError&& error) override { out_.errors.push_back(std::move(error)); }
+
+ private:
+  ParsedRegistrations& out_;
+};
 
 }  // namespace
 
-ParsedRegistrations parse_registrations(std::string_view content, RegistrationFormat format) {
+std::optional<core::Error> read_registrations(std::string_view content, RegistrationFormat format,
+                                              RegistrationSink& sink) {
   if (format == RegistrationFormat::kAuto) format = detect(content);
-  return format == RegistrationFormat::kJsonLines ? parse_json_lines(content) : parse_csv(content);
+  return format == RegistrationFormat::kJsonLines ? parse_json_lines(content, sink)
+                                                  : parse_csv(content, sink);
+}
+
+ParsedRegistrations parse_registrations(std::string_view content, RegistrationFormat format) {
+  ParsedRegistrations out;
+  out.rows.reserve(expected_rows(skip_bom(content)));
+  CollectingSink sink(out);
+  out.file_error = read_registrations(content, format, sink);
+  if (out.file_error) out.rows.clear();
+  return out;
 }
 
 }  // namespace onshi::ingest

@@ -24,6 +24,20 @@ struct ParsedRegistrations {
 
 enum class RegistrationFormat { kAuto, kCsv, kJsonLines };
 
+// Receives rows as they are read, so that a file of millions of rows is never held as rows.
+class RegistrationSink {
+ public:
+  virtual ~RegistrationSink() = default;
+  virtual void row(core::RegistrationRow&& row) = 0;
+  virtual void error(RowError&& error) = 0;
+};
+
+// Streams the file into `sink`; returns the file-level error, if any. A file-level error may be
+// found only at the end (a file that is not UTF-8 at all): rows already delivered must then be
+// discarded by the caller.
+std::optional<core::Error> read_registrations(std::string_view content, RegistrationFormat format,
+                                              RegistrationSink& sink);
+
 // kAuto: JSON Lines when the first non-blank character is '{', else CSV.
 ParsedRegistrations parse_registrations(std::string_view content,
                                         RegistrationFormat format = RegistrationFormat::kAuto);

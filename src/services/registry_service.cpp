@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,6 +31,13 @@ std::string group_key(const core::CoverageKey& k) {
 struct Family {
   std::vector<core::Coverage> coverages;
   std::vector<bool> dirty;
+};
+
+// A validated row waiting to be applied, with its fingerprint.
+struct Pending {
+  std::size_t line;
+  core::RegistrationEvent event;
+  std::string hash;
 };
 
 // The coverage an event targets within a family, or -1.
@@ -59,6 +67,85 @@ std::string RegistryService::person_key(std::string_view my_number) const {
   return pki::hmac_sha256_hex(person_secret_, my_number);
 }
 
+// Checks rows as they stream in, in batches validated on two threads (validation and the
+// hashing it needs are most of a load's CPU time); keeps each row's outcome in file order.
+class RegistryService::RowValidator : public ingest::RegistrationSink {
+ public:
+  RowValidator(const RegistryService& service, const Principal* principal)
+      : service_(service), principal_(principal) {}
+  void row(core::RegistrationRow&& row) override {
+    batch_.push_back(std::move(row));
+    if (batch_.size() == kBatch) flush();
+  }
+  void error(ingest::RowError&& error) override {
+    flush();  // keep the file order between rows and errors
+    rejected.push_back(std::move(error));
+    ++rows_seen;
+  }
+  void flush() {
+    if (batch_.empty()) return;
+    std::vector<std::optional<Pending>> done(batch_.size());
+    std::vector<std::optional<ingest::RowError>> failed(batch_.size());
+    auto work = [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) check(batch_[i], done[i], failed[i]);
+    };
+    const std::size_t half = batch_.size() / 2;
+    if (half < 64) {
+      work(0, batch_.size());
+    } else {
+      std::thread other(work, half, batch_.size());
+      work(0, half);
+      other.join();
+    }
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      if (done[i])
+        pending.push_back(std::move(*done[i]));
+      else
+        rejected.push_back(std::move(*failed[i]));
+    }
+    rows_seen += batch_.size();
+    batch_.clear();
+  }
+
+  std::vector<Pending> pending;
+  std::vector<ingest::RowError> rejected;
+  std::int64_t rows_seen = 0;
+
+ private:
+  static constexpr std::size_t kBatch = 16384;
+  void check(const core::RegistrationRow& row, std::optional<Pending>& ok,
+             std::optional<ingest::RowError>& bad) const {
+    auto ev = core::validate_registration(row);
+    if (!ev) {
+      bad = ingest::RowError{row.line, ev.error()};
+      return;
+    }
+    const std::string& insurer = ev->values.key.insurer_number;
+    if (principal_ && !principal_->insurer_numbers.count(insurer)) {
+      bad = ingest::RowError{row.line, core::make_error(core::ErrorCode::kRowInsurerNotAllowed,
+                                                        "insurer number " + insurer)};
+      return;
+    }
+    if (!service_.index_.insurer_known(insurer)) {
+      bad = ingest::RowError{row.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
+                                                        "insurer number " + insurer)};
+      return;
+    }
+    core::RegistrationEvent event = std::move(ev).value();
+    if (!event.my_number.empty()) {
+      event.values.person_key = service_.person_key(event.my_number);
+      event.my_number.assign(event.my_number.size(), '0');  // do not keep it around
+      event.my_number.clear();
+    }
+    std::string hash = pki::sha256_hex(core::registration_fingerprint_text(event));
+    ok = Pending{row.line, std::move(event), std::move(hash)};
+  }
+
+  const RegistryService& service_;
+  const Principal* principal_;
+  std::vector<core::RegistrationRow> batch_;
+};
+
 LoadReceipt RegistryService::load(std::string_view content, ingest::RegistrationFormat format,
                                   const Principal* principal, const std::string& source) {
   LoadReceipt receipt;
@@ -71,52 +158,18 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
                  std::chrono::duration<double>(now - t).count());
     t = now;
   };
-  ingest::ParsedRegistrations parsed = ingest::parse_registrations(content, format);
-  phase("parse");
-  if (parsed.file_error) {
-    receipt.file_error = parsed.file_error;
-    return receipt;
-  }
-  receipt.rows_total = static_cast<std::int64_t>(parsed.rows.size() + parsed.errors.size());
+
+  // 1. Read and validate each row on its own, streaming.
+  RowValidator validator(*this, principal);
+  receipt.file_error = ingest::read_registrations(content, format, validator);
+  validator.flush();
+  if (receipt.file_error) return receipt;  // nothing applies: the rows are dropped
+  receipt.rows_total = validator.rows_seen;
   std::vector<ingest::RowError>& rejected = receipt.rejected;
-  rejected = std::move(parsed.errors);
-
-  // 1. Validate each row on its own.
-  struct Pending {
-    std::size_t line;
-    core::RegistrationEvent event;
-    std::string hash;
-  };
-  std::vector<Pending> pending;
-  pending.reserve(parsed.rows.size());
-  for (const auto& row : parsed.rows) {
-    auto ev = core::validate_registration(row);
-    if (!ev) {
-      rejected.push_back({row.line, ev.error()});
-      continue;
-    }
-    const std::string& insurer = ev->values.key.insurer_number;
-    if (principal && !principal->insurer_numbers.count(insurer)) {
-      rejected.push_back({row.line, core::make_error(core::ErrorCode::kRowInsurerNotAllowed,
-                                                     "insurer number " + insurer)});
-      continue;
-    }
-    if (!index_.insurer_known(insurer)) {
-      rejected.push_back({row.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
-                                                     "insurer number " + insurer)});
-      continue;
-    }
-    core::RegistrationEvent event = std::move(ev).value();
-    if (!event.my_number.empty()) {
-      event.values.person_key = person_key(event.my_number);
-      event.my_number.assign(event.my_number.size(), '0');  // do not keep it around
-      event.my_number.clear();
-    }
-    std::string hash = pki::sha256_hex(core::registration_fingerprint_text(event));
-    pending.push_back({row.line, std::move(event), std::move(hash)});
-  }
-
+  rejected = std::move(validator.rejected);
+  std::vector<Pending>& pending = validator.pending;
   phase("validate");
+
   std::lock_guard serial(load_mutex_);
   // 2. Skip what an earlier load (or an earlier line of this file) already applied.
   std::vector<std::string> hashes;

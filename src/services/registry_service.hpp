@@ -33,6 +33,7 @@ class RegistryService {
   std::string person_key(std::string_view my_number) const;
 
  private:
+  class RowValidator;
   store::Store& store_;
   index::EligibilityIndex& index_;
   std::string person_secret_;

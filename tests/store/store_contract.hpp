@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 
@@ -51,3 +52,11 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
 };
 
 }  // namespace onshi::store::testing
+
+namespace onshi::store {
+// Found by argument-dependent lookup through the factory's return type; without it a failing
+// test prints the std::function's bytes as its parameter.
+inline void PrintTo(const testing::StoreFactory&, std::ostream* os) {
+  *os << "store factory";
+}
+}  // namespace onshi::store

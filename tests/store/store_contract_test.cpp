@@ -161,8 +161,9 @@ TEST_P(StoreContract, AddingTheSameTokenAndSubjectAgainReplacesIt) {
 // --- Registrations --------------------------------------------------------------------------
 
 TEST_P(StoreContract, CommitLoadAssignsIdsAndRoundtripsEveryField) {
+  // Enough rows that a backend writing in chunks has full chunks and a remainder.
   std::vector<core::Coverage> coverages;
-  for (int i = 0; i < 60; ++i) coverages.push_back(sample_coverage(i));
+  for (int i = 0; i < 150; ++i) coverages.push_back(sample_coverage(i));
   auto batch = batch_of(coverages);
   const std::int64_t load_id = store().commit_load(batch);
   EXPECT_GT(load_id, 0);
@@ -173,7 +174,7 @@ TEST_P(StoreContract, CommitLoadAssignsIdsAndRoundtripsEveryField) {
     ids.insert(c.id);
   }
   EXPECT_EQ(ids.size(), batch.upserts.size()) << "ids must be distinct";
-  EXPECT_EQ(store().coverage_count(), 60);
+  EXPECT_EQ(store().coverage_count(), 150);
 
   auto got = all_coverages(store());
   ASSERT_EQ(got.size(), batch.upserts.size());
@@ -268,6 +269,25 @@ TEST_P(StoreContract, AppliedEventsBeforeAndAfterCommit) {
   // Order and multiplicity of the question are kept in the answer.
   const std::vector<std::string> asked{hash_of(9), hash_of(2), hash_of(9), hash_of(1)};
   EXPECT_EQ(store().applied_events(asked), (std::vector<bool>{false, true, false, true}));
+}
+
+TEST_P(StoreContract, AppliedEventsForLargeBatchesInAnyOrder) {
+  // Shuffled, with repeats, and large enough for any batching a backend does.
+  std::vector<std::string> committed;
+  for (int i = 0; i < 1500; ++i) committed.push_back(hash_of((i * 7919) % 3000 * 2));
+  for (int i = 0; i < 40; ++i) committed.push_back(committed[static_cast<std::size_t>(i * 13)]);
+  auto batch = batch_of({}, committed);
+  store().commit_load(batch);
+
+  std::vector<std::string> asked;
+  std::vector<bool> want;
+  for (int i = 0; i < 3000; ++i) {
+    const int v = (i * 4001) % 3000;  // every value once, out of order
+    asked.push_back(hash_of(v));
+    want.push_back(std::find(committed.begin(), committed.end(), asked.back()) != committed.end());
+  }
+  EXPECT_EQ(store().applied_events(asked), want);
+  EXPECT_GT(std::count(want.begin(), want.end(), true), 500);
 }
 
 TEST_P(StoreContract, CommitLoadIsAllOrNothing) {

@@ -8,14 +8,15 @@
 // into the same store (that is detected and thrown as StoreError instead of deadlocking).
 // A second, internal connection only checkpoints the WAL (see wal_checkpointer.hpp).
 //
-// Bulk speed: commit_load assigns new ids itself and writes rows through multi-row INSERTs, and
-// writes event hashes in sorted order; see the comments there. ~1M rows in a few seconds.
+// Bulk speed: commit_load assigns new ids itself, writes coverages through multi-row INSERT OR
+// ROLLBACK statements and event hashes in sorted order, and leaves WAL checkpoints to another
+// thread; see the comments there. Dates are formatted and parsed here rather than through
+// Date::iso() / core::parse_date_strict, which use snprintf (see DateTexts, date_from_text).
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <optional>
@@ -113,16 +114,16 @@ constexpr std::array<const char*, kCovColCount> kCovColNames{
 constexpr int kDateColumnsPerCoverage = 12;
 // Parameters per coverage row: the columns, then the id.
 constexpr int kCovParams = kCovColCount + 1;
-// Rows per multi-row INSERT. One statement execution per chunk opens the table and index cursors
-// once instead of once per row; 64 rows x 32 parameters stays far below SQLite's 32766 limit.
+// Rows per multi-row INSERT: one statement run per chunk instead of per row (~10% of the load
+// path); 64 rows x 32 parameters stays far below SQLite's limit of 32766.
 constexpr int kCoverageChunk = 64;
-// The bulk statements say OR ROLLBACK: a constraint failure ends the whole transaction, which
-// commit_load would do anyway, and SQLite then needs no statement journal to undo a half-run
-// statement (together with the deferred foreign keys, ~20% of the load path).
 constexpr int kEventChunk = 256;
 // SQLite's own auto-checkpoint threshold (pages of the WAL), kept, only moved off the writer.
 constexpr int kCheckpointPages = 1000;
 
+// The bulk statements say OR ROLLBACK: a constraint failure ends the whole transaction, which
+// commit_load would do anyway, and SQLite then keeps no statement journal to undo a half-run
+// statement (with the deferred foreign keys of migration 1: ~20% of the load path).
 std::string coverage_insert_sql(int rows) {
   std::string sql = "INSERT OR ROLLBACK INTO coverages (";
   for (const char* c : kCovColNames) sql += std::string(c) + ',';
@@ -284,8 +285,8 @@ core::Date date_at(const Stmt& s, int col, std::int64_t id) {
   // Only a hand-edited file gets here; naming the row and column (never the value) lets an
   // operator find it without the error carrying personal data.
   if (!d)
-    throw StoreError("sqlite: coverages row " + std::to_string(id) + ": " +
-                     kCovColNames[col - 1] + " is not a YYYY-MM-DD date");
+    throw StoreError("sqlite: coverages row " + std::to_string(id) + ": " + kCovColNames[col - 1] +
+                     " is not a YYYY-MM-DD date");
   return *d;
 }
 
@@ -355,7 +356,7 @@ void at_rows(std::size_t first, std::size_t last, const char* what, F&& f) {
 
 // The indexes of `hashes` in byte order of the hashes. Each is keyed by its first 8 bytes as a
 // big-endian integer first, so nearly every comparison is one integer compare instead of a
-// memcmp of 64 characters (the sort was ~8% of a million-row load before).
+// memcmp of 64 characters (a plain sort was ~8% of commit_load at 300,000 rows).
 std::vector<std::uint32_t> byte_order(std::span<const std::string> hashes) {
   struct Key {
     std::uint64_t prefix;
@@ -658,7 +659,7 @@ class SqliteStore final : public Store {
     std::vector<std::uint32_t> pending;  // batch indexes of inserts not yet written
     pending.reserve(kCoverageChunk);
     auto flush = [&] {
-      if (pending.size() == kCoverageChunk && !std::getenv("XCHUNK1")) {
+      if (pending.size() == kCoverageChunk) {
         write_inserts(insert_coverages_chunk_, rows, pending, load_id, now, next_id, new_ids);
       } else {
         for (const std::uint32_t& i : pending)
@@ -732,20 +733,19 @@ class SqliteStore final : public Store {
   void configure(const std::string& path) {
     // Writers wait up to 5 s for another process's lock instead of failing at once.
     if (sqlite3_busy_timeout(db_.handle(), 5000) != SQLITE_OK) db_.fail("busy_timeout");
-    if (const char* e = std::getenv("XPAGE"))
-      db_.exec((std::string("PRAGMA page_size=") + e).c_str(), "x");
     const std::string mode = db_.query_text("PRAGMA journal_mode=WAL", "journal_mode");
     if (mode != "wal" && !is_in_memory(path))
       throw StoreError("sqlite: the database could not be switched to WAL mode (got " + mode + ")");
     // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last
     // commits, never corrupt the file.
     db_.exec("PRAGMA synchronous=NORMAL", "synchronous");
-    if (!std::getenv("XNOFK")) db_.exec("PRAGMA foreign_keys=ON", "foreign_keys");
-    if (!std::getenv("XNOFK") && db_.query_int("PRAGMA foreign_keys", "foreign_keys") != 1)
+    db_.exec("PRAGMA foreign_keys=ON", "foreign_keys");
+    if (db_.query_int("PRAGMA foreign_keys", "foreign_keys") != 1)
       throw StoreError("sqlite: this SQLite build does not enforce foreign keys");
-    // A bulk load touches the coverages B-tree and its unique index at random places; a cache
-    // larger than the 2 MiB default keeps those pages in memory (value in KiB when negative).
-    if (const char* e = std::getenv("XCACHE")) db_.exec((std::string("PRAGMA cache_size=") + e).c_str(), "x"); else db_.exec("PRAGMA cache_size=-65536", "cache_size");
+    // A load inserts into the unique coverage-key index and the event-hash index all over; 64 MiB
+    // instead of the 2 MiB default keeps their upper levels in memory (KiB when negative).
+    // Measured: 256 MiB gained nothing more for a million-row load.
+    db_.exec("PRAGMA cache_size=-65536", "cache_size");
     db_.exec("PRAGMA temp_store=MEMORY", "temp_store");
     // After a big load has been checkpointed, give the disk back: the WAL is cut to this size.
     db_.exec("PRAGMA journal_size_limit=67108864", "journal_size_limit");

@@ -21,9 +21,6 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoints completed so far; for tests.
-  long completed() const;
-
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
   void run();
@@ -31,11 +28,10 @@ class WalCheckpointer {
   Db& writer_;
   Db db_;
   const int threshold_pages_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   bool pending_ = false;
   bool stop_ = false;
-  long completed_ = 0;
   std::thread thread_;  // last: starts only when everything it uses exists
 };
 
