@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   onshi::cli::add_gen_command(app);
   onshi::cli::add_demo_command(app);
   onshi::cli::add_credential_command(app);
+  onshi::cli::add_errors_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -60,7 +60,36 @@ enum DateField : std::uint8_t {
   kDateCount
 };
 
-enum Flag : std::uint8_t { kHasElderly = 1, kHasLimit = 2, kHasDisease = 4 };
+enum Flag : std::uint8_t { kHasElderly = 1, kHasLimit = 2, kHasDisease = 4, kPersonKeyPacked = 8 };
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Person keys are 64 lowercase hex digits (HMAC-SHA256); kept as their 32 bytes, half the size.
+bool pack_hex(std::string_view hex, std::string& out) {
+  if (hex.size() != 64) return false;
+  out.resize(32);
+  for (std::size_t i = 0; i < 32; ++i) {
+    const int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return true;
+}
+
+std::string unpack_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 15];
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -369,7 +398,8 @@ core::Coverage EligibilityIndex::materialise(const Slot& s) const {
   if (s.flags & kHasDisease)
     c.specific_disease =
         core::SpecificDiseaseTerms{s.disease, s.date(kDiseaseFrom), s.date(kDiseaseUntil)};
-  c.person_key = s.text(kPersonKey);
+  c.person_key = (s.flags & kPersonKeyPacked) ? unpack_hex(s.text(kPersonKey))
+                                              : std::string(s.text(kPersonKey));
   return c;
 }
 

@@ -16,12 +16,15 @@ AccessLogWriter::~AccessLogWriter() {
 }
 
 void AccessLogWriter::append(core::AccessRecord record, core::FacilityType type, Done done) {
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(Item{std::move(record), type, std::move(done)});
     ++appended_;
+    wake = writer_idle_;
   }
-  wake_.notify_one();
+  // Only a sleeping writer needs the (system-call) wake-up; a busy one takes the queue next.
+  if (wake) wake_.notify_one();
 }
 
 void AccessLogWriter::flush() {
@@ -45,7 +48,9 @@ void AccessLogWriter::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
+      writer_idle_ = true;
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      writer_idle_ = false;
       if (queue_.empty() && stopping_) return;
       batch.swap(queue_);
     }

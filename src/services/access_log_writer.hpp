@@ -44,6 +44,7 @@ class AccessLogWriter {
   std::condition_variable wake_, drained_;
   std::vector<Item> queue_;
   bool stopping_ = false;
+  bool writer_idle_ = false;  // the writer is waiting on wake_
   std::uint64_t appended_ = 0, committed_ = 0, failed_batches_ = 0;
   std::thread thread_;
 };

@@ -1,5 +1,7 @@
 #include "services/app.hpp"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -25,6 +27,8 @@ App::App(const std::string& data_dir) {
     }
   });
   index_.upsert(chunk);
+  chunk = {};
+  malloc_trim(0);  // the build's temporaries go back to the system: serve is long-lived
   index_build_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

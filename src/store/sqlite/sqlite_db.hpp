@@ -57,6 +57,9 @@ class Stmt {
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_->handle()); }
   // Ready for the next execution: releases the read snapshot and forgets the bindings.
   void reset() noexcept;
+  // As reset(), but keeps the bindings: for a statement whose every parameter is bound again
+  // before each run, where clearing them is wasted work (1.5% of a bulk load).
+  void rewind() noexcept { sqlite3_reset(s_); }
 
   bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::int64_t int_at(int col) const { return sqlite3_column_int64(s_, col); }
@@ -73,13 +76,20 @@ class Stmt {
 // a read snapshot (and with it the WAL) pinned.
 class StmtUse {
  public:
-  explicit StmtUse(Stmt& s) : s_(s) {}
-  ~StmtUse() { s_.reset(); }
+  enum class Bindings { kClear, kKeep };
+  explicit StmtUse(Stmt& s, Bindings b = Bindings::kClear) : s_(s), b_(b) {}
+  ~StmtUse() {
+    if (b_ == Bindings::kKeep)
+      s_.rewind();
+    else
+      s_.reset();
+  }
   StmtUse(const StmtUse&) = delete;
   StmtUse& operator=(const StmtUse&) = delete;
 
  private:
   Stmt& s_;
+  Bindings b_;
 };
 
 class Transaction {

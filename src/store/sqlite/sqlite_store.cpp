@@ -39,8 +39,8 @@ using sqlite::Stmt;
 using sqlite::StmtUse;
 using sqlite::Transaction;
 
-// Coverage columns in one order shared by INSERT, UPDATE (?N parameters) and SELECT (column N,
-// with id at 0), so the three statements cannot drift apart.
+// Coverage columns in one order shared by INSERT and UPDATE (parameter row_base(r) + N) and
+// SELECT (column N, with id at 0), so the three statements cannot drift apart.
 enum CovCol : int {
   kInsurerNumber = 1,
   kSymbol,
@@ -112,10 +112,15 @@ constexpr std::array<const char*, kCovColCount> kCovColNames{
 };
 
 constexpr int kDateColumnsPerCoverage = 12;
-// Parameters per coverage row: the columns, then the id.
-constexpr int kCovParams = kCovColCount + 1;
+// Statement parameters: ?1 load_id and ?2 updated_at, the same for every row of a load, are
+// bound once per statement; then per row its own columns (kInsurerNumber..kPersonKey) and its id.
+constexpr int kSharedParams = 2;
+constexpr int kRowParams = kPersonKey + 1;
+constexpr int row_base(int row) {
+  return kSharedParams + row * kRowParams;
+}
 // Rows per multi-row INSERT: one statement run per chunk instead of per row (~10% of the load
-// path); 64 rows x 32 parameters stays far below SQLite's limit of 32766.
+// path); 64 rows x 30 parameters stays far below SQLite's limit of 32766.
 constexpr int kCoverageChunk = 64;
 constexpr int kEventChunk = 256;
 // SQLite's own auto-checkpoint threshold (pages of the WAL), kept, only moved off the writer.
@@ -130,23 +135,18 @@ std::string coverage_insert_sql(int rows) {
   sql += "id) VALUES ";
   for (int r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ",(";
-    for (int i = 1; i <= kCovParams; ++i) {
-      if (i > 1) sql += ',';
-      sql += '?' + std::to_string(r * kCovParams + i);
-    }
-    sql += ')';
+    for (int i = kInsurerNumber; i <= kPersonKey; ++i)
+      sql += '?' + std::to_string(row_base(r) + i) + ',';
+    sql += "?1,?2,?" + std::to_string(row_base(r) + kRowParams) + ')';
   }
   return sql;
 }
 
 std::string coverage_update_sql() {
   std::string sql = "UPDATE OR ROLLBACK coverages SET ";
-  for (int i = 1; i <= kCovColCount; ++i) {
-    if (i > 1) sql += ',';
-    sql += kCovColNames[i - 1];
-    sql += "=?" + std::to_string(i);
-  }
-  return sql + " WHERE id=?" + std::to_string(kCovParams);
+  for (int i = kInsurerNumber; i <= kPersonKey; ++i)
+    sql += std::string(kCovColNames[i - 1]) + "=?" + std::to_string(row_base(0) + i) + ',';
+  return sql + "load_id=?1,updated_at=?2 WHERE id=?" + std::to_string(row_base(0) + kRowParams);
 }
 
 std::string coverage_select_sql() {
@@ -189,24 +189,33 @@ class DateTexts {
       return;
     }
     auto& out = slots_.at(next_++);
-    int v = d.yyyymmdd();  // valid dates have 4-digit years (1868..2999)
-    for (int i : {9, 8, 6, 5, 3, 2, 1, 0}) {
-      out[static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    }
-    out[4] = out[7] = '-';
+    const int v = d.yyyymmdd();  // valid dates have 4-digit years (1868..2999)
+    put2(&out[0], v / 1000000);
+    put2(&out[2], v / 10000 % 100);
+    out[4] = '-';
+    put2(&out[5], v / 100 % 100);
+    out[7] = '-';
+    put2(&out[8], v % 100);
     s.bind(param, std::string_view(out.data(), out.size()));
   }
   void clear() { next_ = 0; }
 
  private:
+  static void put2(char* p, int v) {
+    static constexpr char kDigits[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    p[0] = kDigits[2 * v];
+    p[1] = kDigits[2 * v + 1];
+  }
+
   std::vector<std::array<char, 10>> slots_;
   std::size_t next_ = 0;
 };
 
-// Binds the coverage columns at parameters base+1 .. base+kCovColCount.
-void bind_coverage(Stmt& s, int base, const core::Coverage& c, std::int64_t load_id,
-                   std::string_view updated_at, DateTexts& dates) {
+// Binds a row's own columns at parameters base+kInsurerNumber .. base+kPersonKey.
+void bind_coverage(Stmt& s, int base, const core::Coverage& c, DateTexts& dates) {
   s.bind(base + kInsurerNumber, c.key.insurer_number);
   s.bind(base + kSymbol, c.key.symbol);
   s.bind(base + kNumber, c.key.number);
@@ -254,8 +263,6 @@ void bind_coverage(Stmt& s, int base, const core::Coverage& c, std::int64_t load
     s.bind_null(base + kSpecificDiseaseValidUntil);
   }
   s.bind(base + kPersonKey, c.person_key);
-  s.bind(base + kLoadId, load_id);
-  s.bind(base + kUpdatedAt, updated_at);
 }
 
 // Reads back exactly the 'YYYY-MM-DD' this store writes; Date::from_ymd rejects what is not a
@@ -480,9 +487,9 @@ class SqliteStore final : public Store {
     auto lock = guard();
     std::vector<bool> out(event_hashes.size(), false);
     if (event_hashes.empty()) return out;
+    if (event_hashes.size() > UINT32_MAX) throw StoreError("sqlite: applied_events: too many");
     // Asking in key order walks the index front to back, so successive probes hit pages already
     // in cache; hashes arrive in random order and a million of them outgrow the page cache.
-    if (event_hashes.size() > UINT32_MAX) throw StoreError("sqlite: applied_events: too many");
     const std::vector<std::uint32_t> order = byte_order(event_hashes);
     // One read transaction: a consistent snapshot, and no lock taken and dropped per hash.
     Transaction tx(db_, Transaction::Kind::kDeferred);
@@ -678,8 +685,10 @@ class SqliteStore final : public Store {
       at_rows(i, i, "coverage", [&] {
         StmtUse use(update_coverage_);
         dates_.clear();
-        bind_coverage(update_coverage_, 0, c, load_id, now, dates_);
-        update_coverage_.bind(kCovParams, c.id);
+        update_coverage_.bind(1, load_id);
+        update_coverage_.bind(2, now);
+        bind_coverage(update_coverage_, row_base(0), c, dates_);
+        update_coverage_.bind(row_base(0) + kRowParams, c.id);
         update_coverage_.step("commit_load: update coverage");
         if (update_coverage_.changes() != 1)
           throw StoreError("sqlite: commit_load: no coverage with id " + std::to_string(c.id));
@@ -694,12 +703,14 @@ class SqliteStore final : public Store {
                      std::string_view now, std::int64_t& next_id,
                      std::vector<std::int64_t>& new_ids) {
     at_rows(which.front(), which.back(), "coverage", [&] {
-      StmtUse use(s);
+      StmtUse use(s, StmtUse::Bindings::kKeep);  // all rebound below
       dates_.clear();
+      s.bind(1, load_id);
+      s.bind(2, now);
       for (std::size_t r = 0; r < which.size(); ++r) {
-        const int base = static_cast<int>(r) * kCovParams;
-        bind_coverage(s, base, rows[which[r]], load_id, now, dates_);
-        s.bind(base + kCovParams, next_id + static_cast<std::int64_t>(r));
+        const int base = row_base(static_cast<int>(r));
+        bind_coverage(s, base, rows[which[r]], dates_);
+        s.bind(base + kRowParams, next_id + static_cast<std::int64_t>(r));
       }
       s.step("commit_load: insert coverage");
     });
@@ -715,7 +726,7 @@ class SqliteStore final : public Store {
       if (sorted.empty() || sorted.back() != hashes[i]) sorted.push_back(hashes[i]);
     std::size_t i = 0;
     for (; i + kEventChunk <= sorted.size(); i += kEventChunk) {
-      StmtUse use(insert_events_chunk_);
+      StmtUse use(insert_events_chunk_, StmtUse::Bindings::kKeep);  // all rebound below
       insert_events_chunk_.bind(1, load_id);
       for (int r = 0; r < kEventChunk; ++r) insert_events_chunk_.bind(r + 2, sorted[i + r]);
       insert_events_chunk_.step("commit_load: insert event hashes");

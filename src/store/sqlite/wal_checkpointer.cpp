@@ -3,7 +3,12 @@
 namespace onshi::store::sqlite {
 
 WalCheckpointer::WalCheckpointer(Db& writer, const std::string& path, int threshold_pages)
-    : writer_(writer), db_(path), threshold_pages_(threshold_pages), thread_([this] { run(); }) {
+    : writer_(writer), db_(path), threshold_pages_(threshold_pages) {
+  // A fresh connection does not know the file is in WAL mode until it has read it; before that
+  // a checkpoint silently does nothing.
+  if (db_.query_text("PRAGMA journal_mode", "checkpointer journal_mode") != "wal")
+    throw StoreError("sqlite: checkpointer: database is not in WAL mode");
+  thread_ = std::thread([this] { run(); });
   sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::on_commit, this);
 }
 

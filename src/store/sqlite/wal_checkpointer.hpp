@@ -32,7 +32,7 @@ class WalCheckpointer {
   std::condition_variable cv_;
   bool pending_ = false;
   bool stop_ = false;
-  std::thread thread_;  // last: starts only when everything it uses exists
+  std::thread thread_;
 };
 
 }  // namespace onshi::store::sqlite
