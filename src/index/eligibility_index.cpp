@@ -278,6 +278,12 @@ void EligibilityIndex::place(const core::Coverage& c) {
   slot.branch = {c.key.branch.size() > 0 ? c.key.branch[0] : '0',
                  c.key.branch.size() > 1 ? c.key.branch[1] : '0'};
 
+  std::string packed_person;
+  std::string_view person_text = c.person_key;
+  if (pack_hex(c.person_key, packed_person)) {
+    slot.flags |= kPersonKeyPacked;
+    person_text = packed_person;
+  }
   const std::string_view texts[kTextCount] = {
       c.key.symbol,
       c.key.number,
@@ -286,7 +292,7 @@ void EligibilityIndex::place(const core::Coverage& c) {
       c.name_kana,
       c.address,
       c.postcode,
-      c.person_key,
+      person_text,
       c.self_pay_limit ? std::string_view(c.self_pay_limit->category) : ""};
   std::array<std::uint16_t, kTextCount> len;
   std::size_t total = sizeof len;
