@@ -65,14 +65,23 @@ static_assert(days_from_civil(1970, 1, 1) == 0);
 static_assert(civil_from_days(0).year == 1970 && civil_from_days(0).day == 1);
 static_assert(days_from_civil(2000, 3, 1) == 11017);
 
+// Hand-formatted: dates are written for every stored and answered record, and snprintf's
+// format parsing costs more than the rest of the conversion.
 std::string format_ymd(int y, int m, int d, char sep) {
-  char buf[32];
-  if (sep == '\0') {
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d", y, m, d);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d%c%02d%c%02d", y, sep, m, sep, d);
-  }
-  return buf;
+  if (y < 0 || y > 9999) return {};
+  char buf[10];
+  std::size_t n = 0;
+  auto two = [&](int v) {
+    buf[n++] = static_cast<char>('0' + v / 10 % 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+  };
+  two(y / 100);
+  two(y % 100);
+  if (sep) buf[n++] = sep;
+  two(m);
+  if (sep) buf[n++] = sep;
+  two(d);
+  return std::string(buf, n);
 }
 
 struct Era {

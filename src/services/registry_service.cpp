@@ -87,7 +87,8 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
     std::vector<std::optional<Pending>> done(batch_.size());
     std::vector<std::optional<ingest::RowError>> failed(batch_.size());
     auto work = [&](std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i) check(batch_[i], done[i], failed[i]);
+      InsurerCache cache;
+      for (std::size_t i = from; i < to; ++i) check(batch_[i], done[i], failed[i], cache);
     };
     const std::size_t half = batch_.size() / 2;
     if (half < 64) {
@@ -113,8 +114,13 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
 
  private:
   static constexpr std::size_t kBatch = 16384;
+  // A file is mostly one insurer's: remember the last answer instead of locking the index.
+  struct InsurerCache {
+    std::string number;
+    bool known = false;
+  };
   void check(const core::RegistrationRow& row, std::optional<Pending>& ok,
-             std::optional<ingest::RowError>& bad) const {
+             std::optional<ingest::RowError>& bad, InsurerCache& cache) const {
     auto ev = core::validate_registration(row);
     if (!ev) {
       bad = ingest::RowError{row.line, ev.error()};
@@ -126,7 +132,11 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
                                                         "insurer number " + insurer)};
       return;
     }
-    if (!service_.index_.insurer_known(insurer)) {
+    if (cache.number != insurer) {
+      cache.number = insurer;
+      cache.known = service_.index_.insurer_known(insurer);
+    }
+    if (!cache.known) {
       bad = ingest::RowError{row.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
                                                         "insurer number " + insurer)};
       return;
