@@ -286,15 +286,7 @@ TEST(RegistrationValidate, EveryAcquireRequiredFieldIsRequired) {
   }
 }
 
-// BUG (src/core/registration.cpp, read_date / read_small_int / read_text, ~lines 55-100):
-// registration.hpp documents RegistrationRow fields as "absent or a string (empty string =
-// absent)", and validate_registration computes `given` that way, but the field readers test only
-// `if (!v)`, so an empty string is parsed as a value. Input: an acquire row with birth_date ""
-// (or acquired_on "", relationship "", sex "", or an optional card_valid_until "").
-// Expected: kRowFieldMissing for the required ones, and the optional one treated as absent.
-// Actual: kDateFormat / kRowRelationshipInvalid / kRowSexInvalid, and the row with an empty
-// optional date is rejected with kDateFormat. (ingest/ never hands over empty strings today, so
-// only direct callers of validate_registration see this.)
+// Regression: an empty string is an absent field, for required and optional fields alike.
 TEST(RegistrationValidate, EmptyStringIsTheSameAsAbsent) {
   for (F f : {F::kEvent, F::kInsurerNumber, F::kNumber, F::kName, F::kSex, F::kBirthDate,
               F::kAcquiredOn, F::kRelationship}) {
@@ -877,12 +869,7 @@ TEST(RegistrationFingerprint, IsDeterministic) {
   EXPECT_EQ(fingerprint_of(minimal_lose()), fingerprint_of(minimal_lose()));
 }
 
-// BUG (src/core/registration.cpp, registration_fingerprint_text): fields are joined with the
-// unit separator U+001F, but free-text fields (names, address) may themselves contain U+001F
-// (read_text only checks UTF-8 validity and length). So two different events can produce the
-// same fingerprint text, and the second one is then skipped by RegistryService as "already
-// applied". Expected: different fingerprints (e.g. length-prefix each field, or reject control
-// characters in read_text). Actual: identical texts.
+// Regression: text containing the old field separator (U+001F) cannot shift field boundaries.
 TEST(RegistrationFingerprint, FieldSeparatorInsideATextFieldDoesNotCollide) {
   auto a = full_row();
   a[F::kName] =

@@ -277,11 +277,7 @@ TEST_F(EligibilityServiceTest, ValidationErrors) {
   // service's request type has no room for them.
 }
 
-// BUG (src/services/eligibility_service.cpp, EligibilityService::resolve, lines 36-38): a
-// symbol that is too long (> 64 bytes) or not UTF-8 is rejected as REQUEST_FIELD_INVALID with
-// the detail "field 'number': too long or not UTF-8", naming the wrong field; the desk is told to
-// fix the number when the symbol is at fault. Input: symbol = 65 x 'a' (or "\xFF\xFE"), a valid
-// number. Expected: the detail names 'symbol'. Actual: it names 'number'.
+// Regression: a bad symbol is reported as the symbol, not the number.
 TEST_F(EligibilityServiceTest, ABadSymbolIsReportedAsTheSymbol) {
   for (const std::string& symbol : {std::string(65, 'a'), std::string("\xFF\xFE")}) {
     ConfirmRequest r = request();

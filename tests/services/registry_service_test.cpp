@@ -344,13 +344,7 @@ TEST_F(RegistryServiceTest, AppliesValidRowsAndRejectsBadRowsWithLineNumbers) {
   EXPECT_EQ(k.record->acquired_on, ymd(2024, 4, 1));
 }
 
-// BUG (src/core/date.cpp, western_date and era_date, surfaced through the load receipt):
-// docs/registration-format.md promises that a rejection "names the column but never repeats the
-// value (values hold personal data)", and date.cpp's own format_error avoids echoing the text,
-// but DATE_OUT_OF_RANGE details repeat the date: birth_date "1972-02-30" is rejected with
-// "field 'birth_date': 1972-02-30 is not a calendar day" (and "S47.02.30 is not a calendar day"
-// for the era form). Expected: no part of the value in the detail. Actual: the birth date is
-// in it.
+// Regression: date rejections name the column but never repeat the value (personal data).
 TEST_F(RegistryServiceTest, RejectionDetailsNeverRepeatTheValue) {
   const LoadReceipt r = load(csv({
       acquire(kKenpo, "", "1001", "00", "a", "1972-02-30", "2020-04-01"),
@@ -554,13 +548,8 @@ TEST_F(RegistryServiceTest, ChangeTargetsTheLatestPeriodOrTheOneNamed) {
             (std::vector<std::pair<std::size_t, ErrorCode>>{{2, ErrorCode::kRowCoverageNotFound}}));
 }
 
-// BUG (src/services/registry_service.cpp, RegistryService::load, the loop over `pending`,
-// ~line 120): a row's fingerprint is put into `seen_in_file` before it is applied, and stays
-// there when apply_registration rejects the row. A later identical row of the same file is then
-// counted as "already applied" and skipped although it was never applied.
-// Input: one file with (line 2) lose X, (line 3) acquire X, (line 4) the same lose X again.
-// Expected: line 2 rejected ROW_COVERAGE_NOT_FOUND, lines 3 and 4 applied, X lost on
-// 2024-04-01. Actual: line 4 is counted in rows_already_applied and X stays valid.
+// Regression: a rejected row does not make its identical twin later in the file count as
+// already applied.
 TEST_F(RegistryServiceTest, ARejectedRowDoesNotMakeItsTwinAlreadyApplied) {
   const Values lose_x = lose(kKenpo, "", "1001", "00", "2024-04-01");
   const LoadReceipt r = load(csv({
