@@ -28,6 +28,7 @@ App::App(const std::string& data_dir) {
   });
   index_.upsert(chunk);
   chunk = {};
+  store_->release_memory();
   malloc_trim(0);  // the build's temporaries go back to the system: serve is long-lived
   index_build_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -4,7 +4,12 @@
 
 namespace onshi::services {
 
-Authenticator::Authenticator(store::Store& store) : store_(store) {
+namespace {
+std::atomic<std::uint64_t> next_instance{1};
+}  // namespace
+
+Authenticator::Authenticator(store::Store& store)
+    : store_(store), instance_(next_instance.fetch_add(1)) {
   reload();
 }
 
@@ -35,6 +40,7 @@ void Authenticator::reload() {
   }
   std::unique_lock lock(mutex_);
   by_token_hash_.swap(table);
+  generation_.fetch_add(1);
 }
 
 std::shared_ptr<const Principal> Authenticator::authenticate(std::string_view header) const {
@@ -44,10 +50,31 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::string_view he
   std::string_view token = header.substr(kBearer.size());
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty() || token.size() > 256) return nullptr;
+  // A terminal sends the same token on every request: remember recent answers per thread so
+  // the hot path hashes a token once, not per request. Any reload empties the cache.
+  struct Cache {
+    std::uint64_t owner = 0;  // instance id, not address: addresses are reused
+    std::uint64_t generation = 0;
+    std::unordered_map<std::string, std::shared_ptr<const Principal>> known;
+  };
+  thread_local Cache cache;
+  const std::uint64_t generation = generation_.load();
+  if (cache.owner != instance_ || cache.generation != generation || cache.known.size() > 4096) {
+    cache.owner = instance_;
+    cache.generation = generation;
+    cache.known.clear();
+  }
+  if (auto it = cache.known.find(std::string(token)); it != cache.known.end()) return it->second;
   const std::string hash = pki::sha256_hex(token);
-  std::shared_lock lock(mutex_);
-  auto it = by_token_hash_.find(hash);
-  return it == by_token_hash_.end() ? nullptr : it->second;
+  std::shared_ptr<const Principal> found;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = by_token_hash_.find(hash);
+    if (it != by_token_hash_.end()) found = it->second;
+  }
+  // Unknown tokens are not cached: a flood of made-up tokens must not evict real ones.
+  if (found) cache.known.emplace(token, found);
+  return found;
 }
 
 std::string Authenticator::issue(store::Role role, const std::vector<std::string>& subjects,

@@ -1,6 +1,8 @@
 #pragma once
 // Maps API bearer tokens to principals. Tokens are kept only as SHA-256; the table is loaded
 // from the store at start and refreshed when a credential is issued.
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -27,7 +29,9 @@ class Authenticator {
 
  private:
   store::Store& store_;
+  const std::uint64_t instance_;
   mutable std::shared_mutex mutex_;
+  std::atomic<std::uint64_t> generation_{0};  // bumped by reload(): invalidates thread caches
   std::unordered_map<std::string, std::shared_ptr<const Principal>> by_token_hash_;
 };
 

@@ -73,6 +73,9 @@ class Store {
                                                          int limit) = 0;
   virtual std::vector<core::DailyCount> daily_counts(std::int32_t from_day,
                                                      std::int32_t to_day) = 0;
+
+  // Gives back caches filled by a one-off scan (the index rebuild at start). A hint only.
+  virtual void release_memory() {}
 };
 
 // Opens (creating if needed) the SQLite store at `path` and runs its pending migrations.

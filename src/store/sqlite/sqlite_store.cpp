@@ -248,6 +248,11 @@ class SqliteStore final : public Store {
     }
   }
 
+  void release_memory() override {
+    auto lock = guard();
+    db_.exec("PRAGMA shrink_memory", "shrink_memory");
+  }
+
   std::int64_t coverage_count() override {
     auto lock = guard();
     StmtUse use(count_coverages_);
