@@ -2,6 +2,7 @@
 // line numbers, idempotent reloads, credentials, the My Number never stored, the index rebuilt
 // by a restarted App, and an all-or-nothing commit.
 #include "services/registry_service.hpp"
+#include "tests/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -60,24 +61,7 @@ std::vector<core::Insurer> insurers() {
   };
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/onshi-registry-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using onshi::testing::TempDir;
 
 // ---------------------------------------------------------------------- building CSV files
 

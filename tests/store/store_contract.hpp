@@ -5,6 +5,7 @@
 // The factory gets a fresh empty directory per test and must return an empty store; a backend
 // that keeps no files (PostgreSQL) may use the directory's name to pick a fresh schema.
 #include <gtest/gtest.h>
+#include "tests/temp_dir.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,25 +21,7 @@ namespace onshi::store::testing {
 
 using StoreFactory = std::function<std::unique_ptr<Store>(const std::string& dir)>;
 
-// A directory under /tmp made by mkdtemp and removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/onshi-store-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using onshi::testing::TempDir;
 
 class StoreContract : public ::testing::TestWithParam<StoreFactory> {
  protected:
