@@ -320,13 +320,13 @@ void EligibilityIndex::place(const core::Coverage& c) {
 }
 
 template <typename Visit>
-void EligibilityIndex::for_each_in_group(std::string_view insurer_number,
+bool EligibilityIndex::for_each_in_group(std::string_view insurer_number,
                                          std::string_view symbol_key, std::string_view number_key,
                                          Visit&& visit) const {
   const auto ins = insurer_by_number_.find(std::string(insurer_number));
-  if (ins == insurer_by_number_.end()) return;
+  if (ins == insurer_by_number_.end()) return false;
   const std::uint32_t* head = groups_->find(group_hash(insurer_number, symbol_key, number_key));
-  if (!head) return;
+  if (!head) return true;
   for (std::uint32_t s = *head; s != kNil; s = slots_[s].next_in_group) {
     const Slot& slot = slots_[s];
     // Verify the real key: a hash collision must never answer with someone else's record.
@@ -335,6 +335,7 @@ void EligibilityIndex::for_each_in_group(std::string_view insurer_number,
       continue;
     visit(slot);
   }
+  return true;
 }
 
 ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
@@ -342,12 +343,13 @@ ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
   // A family card key holds a handful of members and periods.
   std::vector<const Slot*> found;
   std::vector<core::CoverageFacts> facts;
-  for_each_in_group(q.insurer_number, q.symbol_key, q.number_key, [&](const Slot& s) {
-    found.push_back(&s);
-    facts.push_back(core::CoverageFacts{s.branch_view(), s.date(kBirth), s.date(kAcquired),
-                                        s.date(kLost), static_cast<core::LossReason>(s.loss_reason),
-                                        false});
-  });
+  const bool insurer_known =
+      for_each_in_group(q.insurer_number, q.symbol_key, q.number_key, [&](const Slot& s) {
+        found.push_back(&s);
+        facts.push_back(core::CoverageFacts{s.branch_view(), s.date(kBirth), s.date(kAcquired),
+                                            s.date(kLost),
+                                            static_cast<core::LossReason>(s.loss_reason), false});
+      });
   // "Newer coverage" across insurers: the same linked person acquired something later.
   for (std::size_t i = 0; i < found.size(); ++i) {
     const Slot& s = *found[i];
@@ -361,7 +363,6 @@ ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
       }
   }
   ConfirmAnswer answer;
-  const bool insurer_known = insurer_by_number_.count(q.insurer_number) > 0;
   answer.resolution = core::resolve_eligibility(q.query, facts, insurer_known);
   const core::CoverageFacts* chosen = nullptr;
   if (answer.resolution.chosen) {

@@ -60,8 +60,9 @@ class EligibilityIndex {
   std::uint32_t insurer_slot(const std::string& number);  // under the write lock
   void place(const core::Coverage& c);                    // under the write lock
   core::Coverage materialise(const Slot& s) const;
+  // Visits the group's coverages; false when the insurer number is not known at all.
   template <typename Visit>
-  void for_each_in_group(std::string_view insurer_number, std::string_view symbol_key,
+  bool for_each_in_group(std::string_view insurer_number, std::string_view symbol_key,
                          std::string_view number_key, Visit&& visit) const;
 
   mutable std::shared_mutex mutex_;
