@@ -23,9 +23,13 @@ inline void check_parsed(const ingest::ParsedRegistrations& parsed) {
     auto event = core::validate_registration(row);
     if (!event) continue;
     (void)core::registration_fingerprint_text(*event);
-    auto created = core::apply_registration(nullptr, *event);
+    // Applied to an empty card, then again: a refusal must leave the card as it was.
+    std::vector<core::Coverage> card;
+    auto created = core::apply_registration(card, *event);
     ONSHI_FUZZ_CHECK(created.ok() == (event->kind == core::RegistrationEventKind::kAcquire));
-    if (created) (void)core::apply_registration(&created.value(), *event);
+    ONSHI_FUZZ_CHECK(card.size() == (created ? 1u : 0u));
+    const std::size_t before = card.size();
+    if (!core::apply_registration(card, *event)) ONSHI_FUZZ_CHECK(card.size() == before);
   }
   for (const auto& error : parsed.errors) ONSHI_FUZZ_CHECK(error.line >= 1);
 }

@@ -99,6 +99,19 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
   } else {
     w.null();
   }
+  // R-Q13: what a valid answer also tells the desk (e.g. the card's own validity has ended).
+  w.key("notices").begin_array();
+  for (const core::Notice& n : a.notices) {
+    const core::ErrorInfo& info = core::error_info(n.code);
+    w.begin_object()
+        .field("code", info.code)
+        .field("message_ja", n.ja)
+        .field("message_en", n.en)
+        .field("remedy_ja", info.remedy_ja)
+        .field("remedy_en", info.remedy_en)
+        .end_object();
+  }
+  w.end_array();
   w.key("record");
   if (!a.record) {
     w.null();
@@ -131,6 +144,7 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
     write_date(w, "card_valid_from", c.card_valid_from);
     write_date(w, "card_valid_until", c.card_valid_until);
     w.field("copay_ratio", c.copay_ratio);
+    w.field("applicable_copay_ratio", a.applicable_copay_ratio);
     w.key("elderly_recipient");
     if (c.elderly) {
       w.begin_object().field("copay_ratio", c.elderly->copay_ratio);

@@ -61,54 +61,99 @@ std::string_view to_string(Validity v) {
   return "";
 }
 
+namespace {
+
+// Ties between periods are broken by the lowest branch, so that the answer never depends on
+// the order the index happens to hold them in.
+bool lower_branch(const CoverageFacts& a, const CoverageFacts& b) {
+  return a.branch < b.branch;
+}
+
+}  // namespace
+
 Resolution resolve_eligibility(const EligibilityQuery& q, std::span<const CoverageFacts> all,
                                bool insurer_known) {
-  if (all.empty())
-    return no_match(insurer_known ? ErrorCode::kEligibilityNoCoverageForNumber
-                                  : ErrorCode::kEligibilityInsurerUnknown);
+  if (!insurer_known) return no_match(ErrorCode::kEligibilityInsurerUnknown);    // R-Q1
+  if (all.empty()) return no_match(ErrorCode::kEligibilityNoCoverageForNumber);  // R-Q1
   // Families are small (a handful of members, a few periods each): linear scans are fastest.
+  std::vector<std::size_t> matched;
   bool branch_seen = !q.branch.has_value();
-  std::optional<std::string_view> person;  // the branch of the one matching person
-  bool several = false;
-  for (const auto& c : all) {
-    if (q.branch && c.branch != *q.branch) continue;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (q.branch && all[i].branch != *q.branch) continue;  // R-Q2
     branch_seen = true;
-    if (c.birth_date != q.birth_date) continue;
-    if (person && *person != c.branch) several = true;
-    person = c.branch;
+    if (all[i].birth_date == q.birth_date) matched.push_back(i);  // R-Q3
   }
   if (!branch_seen) return no_match(ErrorCode::kEligibilityBranchNotFound);
-  if (!person) return no_match(ErrorCode::kEligibilityBirthDateMismatch);
-  if (several)
-    return Resolution{Validity::kSeveralMatch, std::nullopt, ErrorCode::kEligibilitySeveralMatch};
+  if (matched.empty()) return no_match(ErrorCode::kEligibilityBirthDateMismatch);
 
-  // One person: pick the period in force, else the latest that started by the as-of date,
-  // else the earliest one (not started yet).
-  std::optional<std::size_t> in_force, latest_started, earliest_future;
-  bool later_period_exists = false;
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& c = all[i];
-    if (c.branch != *person || c.birth_date != q.birth_date) continue;
-    const bool started = c.acquired_on <= q.as_of;
-    const bool lost = c.lost_on.valid() && c.lost_on <= q.as_of;
-    if (started && !lost) {
-      if (!in_force || all[*in_force].acquired_on < c.acquired_on) in_force = i;
-    } else if (started) {
-      if (!latest_started || all[*latest_started].acquired_on < c.acquired_on) latest_started = i;
+  // R-Q4: one person = one branch, or one My Number link; grouping is transitive.
+  std::vector<std::size_t> group(matched.size());
+  for (std::size_t a = 0; a < matched.size(); ++a) group[a] = a;
+  auto root = [&](std::size_t a) {
+    while (group[a] != a) a = group[a];
+    return a;
+  };
+  for (std::size_t a = 0; a < matched.size(); ++a)
+    for (std::size_t b = a + 1; b < matched.size(); ++b) {
+      const CoverageFacts& x = all[matched[a]];
+      const CoverageFacts& y = all[matched[b]];
+      if (x.branch == y.branch || (!x.person_key.empty() && x.person_key == y.person_key))
+        group[root(b)] = root(a);
+    }
+  for (std::size_t a = 1; a < matched.size(); ++a)
+    if (root(a) != root(0))
+      return Resolution{Validity::kSeveralMatch, std::nullopt, ErrorCode::kEligibilitySeveralMatch};
+
+  // R-Q5..R-Q7: the period in force, else the last one lost, else the first one to come.
+  std::optional<std::size_t> in_force, lost, future;
+  for (std::size_t i : matched) {
+    const CoverageFacts& c = all[i];
+    if (c.in_force_on(q.as_of)) {
+      if (!in_force || all[*in_force].acquired_on < c.acquired_on ||
+          (all[*in_force].acquired_on == c.acquired_on && lower_branch(c, all[*in_force])))
+        in_force = i;
+    } else if (c.acquired_on <= q.as_of) {
+      const CoverageFacts* best = lost ? &all[*lost] : nullptr;
+      if (!best || best->lost_on < c.lost_on ||
+          (best->lost_on == c.lost_on &&
+           (best->acquired_on < c.acquired_on ||
+            (best->acquired_on == c.acquired_on && lower_branch(c, *best)))))
+        lost = i;
     } else {
-      later_period_exists = true;
-      if (!earliest_future || c.acquired_on < all[*earliest_future].acquired_on)
-        earliest_future = i;
+      const CoverageFacts* best = future ? &all[*future] : nullptr;
+      if (!best || c.acquired_on < best->acquired_on ||
+          (c.acquired_on == best->acquired_on && lower_branch(c, *best)))
+        future = i;
     }
   }
   if (in_force) return Resolution{Validity::kValid, in_force, std::nullopt};
-  if (latest_started) {
-    const bool newer = all[*latest_started].newer_coverage_exists || later_period_exists;
-    return newer ? Resolution{Validity::kInvalidNewerExists, latest_started,
-                              ErrorCode::kEligibilityLostNewerExists}
-                 : Resolution{Validity::kInvalid, latest_started, ErrorCode::kEligibilityLost};
+  if (lost)
+    return all[*lost].linked_in_force
+               ? Resolution{Validity::kInvalidNewerExists, lost,
+                            ErrorCode::kEligibilityLostNewerExists}
+               : Resolution{Validity::kInvalid, lost, ErrorCode::kEligibilityLost};
+  return Resolution{Validity::kInvalid, future, ErrorCode::kEligibilityNotYetStarted};
+}
+
+std::optional<std::size_t> insured_person_of(std::span<const CoverageFacts> all, Date as_of) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const CoverageFacts& c = all[i];
+    if (c.relationship != Relationship::kInsured) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const CoverageFacts& b = all[*best];
+    const bool c_now = c.in_force_on(as_of), b_now = b.in_force_on(as_of);
+    if (c_now != b_now) {
+      if (c_now) best = i;
+    } else if (b.acquired_on < c.acquired_on ||
+               (b.acquired_on == c.acquired_on && lower_branch(c, b))) {
+      best = i;
+    }
   }
-  return Resolution{Validity::kInvalid, earliest_future, ErrorCode::kEligibilityNotYetStarted};
+  return best;
 }
 
 ReasonText explain(const Resolution& r, const CoverageFacts* c) {

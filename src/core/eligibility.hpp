@@ -31,8 +31,16 @@ struct CoverageFacts {
   Date acquired_on;
   Date lost_on;
   LossReason loss_reason = LossReason::kNone;
-  // The same person (same linked My Number, or same card key) has a coverage acquired later.
-  bool newer_coverage_exists = false;
+  Relationship relationship = Relationship::kInsured;
+  // The My Number link in any stable encoding; "" when not linked. Equal links = one person.
+  std::string_view person_key;
+  // Some coverage with the same link, under any card key of any insurer, is in force on the
+  // as-of date (R-Q6). Always false when not linked.
+  bool linked_in_force = false;
+
+  bool in_force_on(Date day) const {
+    return acquired_on.valid() && acquired_on <= day && (!lost_on.valid() || day < lost_on);
+  }
 };
 
 struct EligibilityQuery {
@@ -47,9 +55,15 @@ struct Resolution {
   std::optional<ErrorCode> reason;    // set whenever validity != kValid
 };
 
-// `insurer_known` tells an unknown insurer number apart from an unknown card number.
+// R-Q1..R-Q7 of docs/eligibility-rules.md: which person, then which period, over every
+// coverage registered under one card key. `insurer_known` tells an unknown insurer number
+// apart from an unknown card number.
 Resolution resolve_eligibility(const EligibilityQuery& query,
                                std::span<const CoverageFacts> candidates, bool insurer_known);
+
+// R-Q9: the 本人 coverage under the card key whose name is the insured person's name (被保険者
+// 氏名) on `as_of`, or none when the card key has no 本人 period.
+std::optional<std::size_t> insured_person_of(std::span<const CoverageFacts> candidates, Date as_of);
 
 // The English and Japanese sentence a front desk reads for a resolution, with the dates filled
 // in, e.g. "Coverage lost on 2026-03-31 (03 other insurance acquired); a newer coverage exists."

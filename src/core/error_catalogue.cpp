@@ -100,6 +100,21 @@ constexpr std::array<ErrorInfo, kCount> kCatalogue{{
      "The row contradicts an earlier row of the same file.",
      "同じ資格に対する行の順序を確認してください。",
      "Check the order of the rows for the same coverage."},
+    {"ROW_PERSON_CONFLICT", 422, "この記号・番号・枝番には別の方が登録されています。",
+     "Another person is registered under this card number and branch.",
+     "家族ごとに別の枝番を付けて登録してください。同じ方の生年月日や個人番号の訂正は変更（change）"
+     "で送ってください。",
+     "Give each family member their own branch (枝番). To correct this person's birth date or "
+     "My Number, send a change row."},
+    {"ROW_PERIOD_ALREADY_REGISTERED", 422,
+     "この資格取得日の資格はすでに別の内容で登録されています。",
+     "A period with this acquisition date is already registered with other values.",
+     "内容の訂正は変更（change）、資格の終了は喪失（lose）で送ってください。",
+     "Send a change row to correct values, or a lose row to end the period."},
+    {"ROW_PERIOD_OVERLAP", 422, "同じ方の他の資格期間と重なります。",
+     "The period overlaps another period of the same member.",
+     "先に前の資格の喪失（lose）を登録するか、取得日・喪失日を確認してください。",
+     "Register the loss of the earlier period first, or check the acquisition and loss dates."},
     {"FILE_HEADER_INVALID", 400, "ファイルのヘッダー行が正しくありません。",
      "The file's header line is not valid.",
      "docs/registration-format.md の列名を使ってください（未知の列名は使えません）。",
@@ -168,6 +183,14 @@ constexpr std::array<ErrorInfo, kCount> kCatalogue{{
     {"ELIGIBILITY_INSURER_UNKNOWN", 200, "この保険者番号の保険者は登録されていません。",
      "No insurer with this insurer number is registered.", "保険者番号を保険証と照合してください。",
      "Check the insurer number against the card."},
+    {"NOTICE_CARD_VALIDITY_ENDED", 200, "保険証等の有効期限を過ぎていますが、資格は有効です。",
+     "The card's validity has ended, but the coverage is in force.",
+     "新しい保険証・資格確認書の交付を受けているか患者に確認してください。",
+     "Ask the patient whether a new card or eligibility certificate was issued."},
+    {"NOTICE_CARD_NOT_YET_VALID", 200, "保険証等の有効開始日より前ですが、資格は有効です。",
+     "The card is not valid yet on this date, but the coverage is in force.",
+     "患者が以前の保険証・資格確認書を持っていないか確認してください。",
+     "Ask the patient whether they hold the previous card or eligibility certificate."},
 }};
 
 }  // namespace

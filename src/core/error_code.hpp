@@ -38,6 +38,9 @@ enum class ErrorCode : std::uint16_t {
   kRowInsurerNotAllowed,
   kRowInsurerUnknown,
   kRowConflictsInFile,
+  kRowPersonConflict,
+  kRowPeriodAlreadyRegistered,
+  kRowPeriodOverlap,
   kFileHeaderInvalid,
   kFileEncoding,
   kFileTooLarge,
@@ -62,6 +65,9 @@ enum class ErrorCode : std::uint16_t {
   kEligibilityLostNewerExists,
   kEligibilityNotYetStarted,
   kEligibilityInsurerUnknown,
+  // Notices: attached to a valid answer, they tell the desk something to act on
+  kNoticeCardValidityEnded,
+  kNoticeCardNotYetValid,
   kCount_  // not a code: the number of codes
 };
 

@@ -147,12 +147,12 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
 
   // Event kind: English or the Japanese words insurers use.
   if (!ev.has(F::kEvent)) return missing(F::kEvent);
-  const std::string kind = fold_width(*row[F::kEvent]);
-  if (kind == "acquire" || kind == "取得")
+  const std::string kind = match_key(*row[F::kEvent]);
+  if (kind == "ACQUIRE" || kind == "取得")
     ev.kind = RegistrationEventKind::kAcquire;
-  else if (kind == "change" || kind == "変更")
+  else if (kind == "CHANGE" || kind == "変更")
     ev.kind = RegistrationEventKind::kChange;
-  else if (kind == "lose" || kind == "喪失")
+  else if (kind == "LOSE" || kind == "喪失")
     ev.kind = RegistrationEventKind::kLose;
   else
     return field_error(ErrorCode::kRowEventUnknown, F::kEvent, "use acquire, change or lose");
@@ -164,11 +164,12 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
   if (!insurer) return field_error(insurer.error().code, F::kInsurerNumber, insurer.error().detail);
   c.key.insurer_number = insurer->digits;
   if (!ev.has(F::kNumber)) return missing(F::kNumber);
-  c.key.number = fold_width(*row[F::kNumber]);
-  if (match_key(c.key.number).empty() || c.key.number.size() > 40 || !is_valid_utf8(c.key.number))
+  // Kept as written (N1): matching uses match_key, the answer shows the insurer's own text.
+  c.key.number = *row[F::kNumber];
+  if (!is_valid_utf8(c.key.number) || match_key(c.key.number).empty() || c.key.number.size() > 40)
     return field_error(ErrorCode::kInsuredNumberFormat, F::kNumber, "not a card number");
   if (ev.has(F::kSymbol)) {
-    c.key.symbol = fold_width(*row[F::kSymbol]);
+    c.key.symbol = *row[F::kSymbol];
     if (c.key.symbol.size() > 60 || !is_valid_utf8(c.key.symbol))
       return field_error(ErrorCode::kSymbolTooLong, F::kSymbol, "at most 20 characters");
   }
@@ -231,7 +232,7 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
   if (ev.has(F::kElderlyCopayRatio))
     c.elderly = ElderlyRecipientTerms{elderly_copay, elderly_from, elderly_until};
   if (ev.has(F::kLimitCategory)) {
-    const std::string cat = fold_width(*row[F::kLimitCategory]);
+    const std::string cat = match_key(*row[F::kLimitCategory]);
     if (!is_valid_self_pay_limit_category(cat))
       return field_error(ErrorCode::kRowLimitCategoryInvalid, F::kLimitCategory,
                          "use A01..A06 or B01..B10");
@@ -269,54 +270,6 @@ Result<RegistrationEvent> validate_registration(const RegistrationRow& row) {
   return ev;
 }
 
-Result<Coverage> apply_registration(const Coverage* current, RegistrationEvent ev) {
-  if (ev.kind == RegistrationEventKind::kAcquire) {
-    Coverage next = std::move(ev.values);
-    if (current) next.id = current->id;
-    if (next.insured_name.empty() && next.relationship == Relationship::kInsured)
-      next.insured_name = next.name;
-    if (next.person_key.empty() && current) next.person_key = current->person_key;
-    return next;
-  }
-  if (!current)
-    return make_error(ErrorCode::kRowCoverageNotFound,
-                      "no coverage registered for this insurer/symbol/number/branch" +
-                          std::string(ev.has(F::kAcquiredOn) ? " and acquisition date" : ""));
-  Coverage next = *current;
-  const Coverage& v = ev.values;
-  if (ev.kind == RegistrationEventKind::kLose) {
-    if (v.lost_on < current->acquired_on)
-      return make_error(ErrorCode::kRowDatesInconsistent,
-                        "field 'lost_on': before the registered acquisition date");
-    next.lost_on = v.lost_on;
-    next.loss_reason = v.loss_reason;
-    return next;
-  }
-  // change: overwrite only what the row carried.
-  if (ev.has(F::kRelationship)) next.relationship = v.relationship;
-  if (ev.has(F::kInsuredName)) next.insured_name = v.insured_name;
-  if (ev.has(F::kName)) next.name = v.name;
-  if (ev.has(F::kNameKana)) next.name_kana = v.name_kana;
-  if (ev.has(F::kSex)) next.sex = v.sex;
-  if (ev.has(F::kBirthDate)) next.birth_date = v.birth_date;
-  if (ev.has(F::kAddress)) next.address = v.address;
-  if (ev.has(F::kPostcode)) next.postcode = v.postcode;
-  if (ev.has(F::kLostOn)) next.lost_on = v.lost_on;
-  if (ev.has(F::kLossReason)) next.loss_reason = v.loss_reason;
-  if (ev.has(F::kCardIssuedOn)) next.card_issued_on = v.card_issued_on;
-  if (ev.has(F::kCardValidFrom)) next.card_valid_from = v.card_valid_from;
-  if (ev.has(F::kCardValidUntil)) next.card_valid_until = v.card_valid_until;
-  if (ev.has(F::kCopayRatio)) next.copay_ratio = v.copay_ratio;
-  if (ev.has(F::kElderlyCopayRatio)) next.elderly = v.elderly;
-  if (ev.has(F::kLimitCategory)) next.self_pay_limit = v.self_pay_limit;
-  if (ev.has(F::kSpecificDisease)) next.specific_disease = v.specific_disease;
-  if (!v.person_key.empty()) next.person_key = v.person_key;
-  if (next.lost_on.valid() && next.lost_on < next.acquired_on)
-    return make_error(ErrorCode::kRowDatesInconsistent,
-                      "field 'lost_on': before the registered acquisition date");
-  return next;
-}
-
 std::string registration_fingerprint_text(const RegistrationEvent& ev) {
   const Coverage& c = ev.values;
   std::string t;
@@ -327,46 +280,95 @@ std::string registration_fingerprint_text(const RegistrationEvent& ev) {
     t += ':';
     t += s;
   };
+  auto add_text = [&](std::string_view s) { add(match_key(s)); };
+  auto add_int = [&](int n) { add(std::to_string(n)); };
   auto add_date = [&](Date d) { add(d.compact()); };
+  // R-S2: the member and the event kind, then what the event does.
   add(to_string(ev.kind));
-  for (std::size_t i = 0; i < kRegistrationFieldCount; ++i) t += ev.given[i] ? '1' : '0';
-  t += '\x1f';
   add(c.key.insurer_number);
-  add(match_key(c.key.symbol));
-  add(match_key(c.key.number));
+  add_text(c.key.symbol);
+  add_text(c.key.number);
   add(c.key.branch);
-  add(std::to_string(static_cast<int>(c.relationship)));
-  add(c.insured_name);
-  add(c.name);
-  add(c.name_kana);
-  add(std::to_string(static_cast<int>(c.sex)));
-  add_date(c.birth_date);
-  add(c.address);
-  add(c.postcode);
-  add_date(c.acquired_on);
-  add_date(c.lost_on);
-  add(to_string(c.loss_reason));
-  add_date(c.card_issued_on);
-  add_date(c.card_valid_from);
-  add_date(c.card_valid_until);
-  add(std::to_string(c.copay_ratio));
-  if (c.elderly) {
-    add(std::to_string(c.elderly->copay_ratio));
-    add_date(c.elderly->valid_from);
-    add_date(c.elderly->valid_until);
-  }
-  if (c.self_pay_limit) {
-    add(c.self_pay_limit->category);
-    add_date(c.self_pay_limit->valid_from);
-    add_date(c.self_pay_limit->valid_until);
-  }
-  if (c.specific_disease) {
-    add(std::to_string(c.specific_disease->disease));
-    add_date(c.specific_disease->valid_from);
-    add_date(c.specific_disease->valid_until);
-  }
-  add(c.person_key);
   add_date(ev.changed_on);
+  auto add_field = [&](F f) {
+    add(field_name(f));
+    switch (f) {
+      case F::kRelationship:
+        return add_int(static_cast<int>(c.relationship));
+      case F::kInsuredName:
+        return add_text(c.insured_name);
+      case F::kName:
+        return add_text(c.name);
+      case F::kNameKana:
+        return add_text(c.name_kana);
+      case F::kSex:
+        return add_int(static_cast<int>(c.sex));
+      case F::kBirthDate:
+        return add_date(c.birth_date);
+      case F::kAddress:
+        return add_text(c.address);
+      case F::kPostcode:
+        return add(c.postcode);
+      case F::kAcquiredOn:
+        return add_date(c.acquired_on);
+      case F::kLostOn:
+        return add_date(c.lost_on);
+      case F::kLossReason:
+        return add(to_string(c.loss_reason));
+      case F::kCardIssuedOn:
+        return add_date(c.card_issued_on);
+      case F::kCardValidFrom:
+        return add_date(c.card_valid_from);
+      case F::kCardValidUntil:
+        return add_date(c.card_valid_until);
+      case F::kCopayRatio:
+        return add_int(c.copay_ratio);
+      case F::kElderlyCopayRatio:
+        if (!c.elderly) return add("-");
+        add_int(c.elderly->copay_ratio);
+        add_date(c.elderly->valid_from);
+        return add_date(c.elderly->valid_until);
+      case F::kLimitCategory:
+        if (!c.self_pay_limit) return add("-");
+        add(c.self_pay_limit->category);
+        add_date(c.self_pay_limit->valid_from);
+        return add_date(c.self_pay_limit->valid_until);
+      case F::kSpecificDisease:
+        if (!c.specific_disease) return add("-");
+        add_int(c.specific_disease->disease);
+        add_date(c.specific_disease->valid_from);
+        return add_date(c.specific_disease->valid_until);
+      case F::kMyNumber:
+        return add(c.person_key);
+      default:
+        return;
+    }
+  };
+  // The fields that carry a value of the coverage (the validity dates of a term travel with
+  // its code; key, selector and changed_on are added above).
+  static constexpr F kValueFields[] = {
+      F::kRelationship,  F::kInsuredName,     F::kName,       F::kNameKana,
+      F::kSex,           F::kBirthDate,       F::kAddress,    F::kPostcode,
+      F::kAcquiredOn,    F::kLostOn,          F::kLossReason, F::kCardIssuedOn,
+      F::kCardValidFrom, F::kCardValidUntil,  F::kCopayRatio, F::kElderlyCopayRatio,
+      F::kLimitCategory, F::kSpecificDisease, F::kMyNumber};
+  switch (ev.kind) {
+    case RegistrationEventKind::kAcquire:
+      // Every value, after defaults: an explicit default and an empty cell mean the same.
+      for (F f : kValueFields) add_field(f);
+      break;
+    case RegistrationEventKind::kChange:
+      // Which values it sets; acquired_on only selects the period.
+      add(ev.has(F::kAcquiredOn) ? c.acquired_on.compact() : "latest");
+      for (F f : kValueFields)
+        if (f != F::kAcquiredOn && ev.has(f)) add_field(f);
+      break;
+    case RegistrationEventKind::kLose:
+      add(ev.has(F::kAcquiredOn) ? c.acquired_on.compact() : "latest");
+      add_field(F::kLostOn);
+      add_field(F::kLossReason);
+      break;
+  }
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/coverage.hpp"
 #include "core/result.hpp"
@@ -86,16 +87,20 @@ struct RegistrationEvent {
 // (any form parse_date accepts), code tables, and that dates are consistent.
 Result<RegistrationEvent> validate_registration(const RegistrationRow& row);
 
-// Applies an event to the coverage it targets (`current` = null when none exists yet).
-// acquire: creates, or replaces the same period's coverage; change: overwrites the given fields;
-// lose: sets the loss date and reason. The result keeps current's id.
-Result<Coverage> apply_registration(const Coverage* current, RegistrationEvent event);
+// Applies one validated event to the coverages registered under its card key (every branch,
+// every period) by the rules R-A*, R-C* of docs/eligibility-rules.md: an acquire never
+// replaces or merges another person, periods of one member never overlap, person fields (birth
+// date, My Number link) are the same on every period of a member. On success returns the
+// positions in `card` that changed or were appended; on a refusal `card` is left unchanged.
+Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
+                                                    const RegistrationEvent& event);
 
-// A canonical text of the normalised event, so that the same event typed differently
-// (full-width digits, other date form) is recognised as already applied. Two events with the
-// same content are the same event unless their changed_on differs: a change back to an earlier
-// value needs its changed_on, or it is taken for a re-sent old row. Contains personal
-// data: only ever hashed, never logged. The My Number is replaced by `person_key`.
+// A canonical text of what the event means (R-S2), so that the same event typed differently
+// (explicit defaults or empty cells, full-width digits, another date form, other spaces or
+// widths in a text) is recognised as already applied. Two events with the same meaning are the
+// same event unless their changed_on differs: a change back to an earlier value needs its
+// changed_on, or it is taken for a re-sent old row. Contains personal data: only ever hashed,
+// never logged. The My Number is replaced by `person_key`.
 std::string registration_fingerprint_text(const RegistrationEvent& event);
 
 }  // namespace onshi::core

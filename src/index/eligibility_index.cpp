@@ -340,35 +340,56 @@ bool EligibilityIndex::for_each_in_group(std::string_view insurer_number,
 
 ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
   std::shared_lock lock(mutex_);
+  const core::Date as_of = q.query.as_of;
   // A family card key holds a handful of members and periods.
   std::vector<const Slot*> found;
   std::vector<core::CoverageFacts> facts;
   const bool insurer_known =
       for_each_in_group(q.insurer_number, q.symbol_key, q.number_key, [&](const Slot& s) {
         found.push_back(&s);
-        facts.push_back(core::CoverageFacts{s.branch_view(), s.date(kBirth), s.date(kAcquired),
-                                            s.date(kLost),
-                                            static_cast<core::LossReason>(s.loss_reason), false});
+        core::CoverageFacts f;
+        f.branch = s.branch_view();
+        f.birth_date = s.date(kBirth);
+        f.acquired_on = s.date(kAcquired);
+        f.lost_on = s.date(kLost);
+        f.loss_reason = static_cast<core::LossReason>(s.loss_reason);
+        f.relationship = static_cast<core::Relationship>(s.relationship);
+        f.person_key = s.text(kPersonKey);
+        facts.push_back(f);
       });
-  // "Newer coverage" across insurers: the same linked person acquired something later.
+  // R-Q6: is the same linked person covered on the as-of date anywhere (any insurer)?
   for (std::size_t i = 0; i < found.size(); ++i) {
     const Slot& s = *found[i];
-    if (!s.person || !facts[i].lost_on.valid()) continue;
+    if (!s.person || facts[i].person_key.empty()) continue;
     const std::uint32_t* head = persons_->find(s.person);
-    const std::string_view key = s.text(kPersonKey);
-    for (std::uint32_t o = head ? *head : kNil; o != kNil; o = slots_[o].next_in_person)
-      if (slots_[o].dates[kAcquired] > s.dates[kAcquired] && slots_[o].text(kPersonKey) == key) {
-        facts[i].newer_coverage_exists = true;
+    for (std::uint32_t o = head ? *head : kNil; o != kNil; o = slots_[o].next_in_person) {
+      const Slot& other = slots_[o];
+      if (other.text(kPersonKey) != facts[i].person_key) continue;  // a hash collision
+      const core::Date acquired = other.date(kAcquired), lost = other.date(kLost);
+      if (acquired.valid() && acquired <= as_of && (!lost.valid() || as_of < lost)) {
+        facts[i].linked_in_force = true;
         break;
       }
+    }
   }
   ConfirmAnswer answer;
   answer.resolution = core::resolve_eligibility(q.query, facts, insurer_known);
   const core::CoverageFacts* chosen = nullptr;
   if (answer.resolution.chosen) {
-    chosen = &facts[*answer.resolution.chosen];
-    answer.record = materialise(*found[*answer.resolution.chosen]);
-    answer.insurer_name = insurers_[found[*answer.resolution.chosen]->insurer].name;
+    const std::size_t c = *answer.resolution.chosen;
+    chosen = &facts[c];
+    answer.record = materialise(*found[c]);
+    answer.insurer_name = insurers_[found[c]->insurer].name;
+    core::Coverage& record = *answer.record;
+    // R-Q9: a 本人's own name; a 家族's 本人 under the same card key.
+    if (record.relationship == core::Relationship::kInsured) {
+      record.insured_name = record.name;
+    } else if (const auto insured = core::insured_person_of(facts, as_of)) {
+      record.insured_name = std::string(found[*insured]->text(kName));
+    }
+    core::AnswerTerms terms = core::settle_terms(record, as_of, answer.resolution.validity);
+    answer.applicable_copay_ratio = terms.applicable_copay_ratio;
+    answer.notices = std::move(terms.notices);
   }
   answer.reason_text = core::explain(answer.resolution, chosen);
   return answer;

@@ -40,23 +40,6 @@ struct Pending {
   std::string hash;
 };
 
-// The coverage an event targets within a family, or -1.
-int find_target(const Family& f, const core::RegistrationEvent& ev) {
-  int best = -1;
-  const core::Coverage& v = ev.values;
-  for (int i = 0; i < static_cast<int>(f.coverages.size()); ++i) {
-    const core::Coverage& c = f.coverages[i];
-    if (c.key.branch != v.key.branch) continue;
-    if (ev.kind == RegistrationEventKind::kAcquire || ev.has(RegistrationField::kAcquiredOn)) {
-      if (c.acquired_on == v.acquired_on) return i;
-      continue;
-    }
-    // change/lose without a date: the latest period of this card key.
-    if (best < 0 || f.coverages[best].acquired_on < c.acquired_on) best = i;
-  }
-  return best;
-}
-
 }  // namespace
 
 RegistryService::RegistryService(store::Store& store, index::EligibilityIndex& index,
@@ -210,20 +193,14 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
                                                 core::match_key(key.number));
       family.dirty.assign(family.coverages.size(), false);
     }
-    const int target = find_target(family, p.event);
-    auto next =
-        core::apply_registration(target >= 0 ? &family.coverages[target] : nullptr, p.event);
-    if (!next) {
-      rejected.push_back({p.line, next.error()});
+    // docs/eligibility-rules.md R-A*, R-C*: a refused row leaves the family as it was.
+    auto changed = core::apply_registration(family.coverages, p.event);
+    if (!changed) {
+      rejected.push_back({p.line, changed.error()});
       continue;
     }
-    if (target >= 0) {
-      family.coverages[target] = std::move(next).value();
-      family.dirty[target] = true;
-    } else {
-      family.coverages.push_back(std::move(next).value());
-      family.dirty.push_back(true);
-    }
+    family.dirty.resize(family.coverages.size(), false);
+    for (std::size_t i : *changed) family.dirty[i] = true;
     seen_in_file.insert(p.hash);
     batch.event_hashes.push_back(std::move(p.hash));
     ++receipt.rows_applied;

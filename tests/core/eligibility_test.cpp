@@ -25,14 +25,14 @@ const Date kBirth = ymd(1972, 5, 1);
 const Date kTwinsBirth = ymd(2015, 8, 8);
 
 CoverageFacts fact(std::string_view branch, Date birth, Date acquired, Date lost = {},
-                   LossReason reason = LossReason::kNone, bool newer = false) {
+                   LossReason reason = LossReason::kNone, bool linked_in_force = false) {
   CoverageFacts f;
   f.branch = branch;
   f.birth_date = birth;
   f.acquired_on = acquired;
   f.lost_on = lost;
   f.loss_reason = reason;
-  f.newer_coverage_exists = newer;
+  f.linked_in_force = linked_in_force;
   return f;
 }
 
@@ -170,16 +170,16 @@ TEST(EligibilityResolve, LostWithNewerCoverageFlag) {
   EXPECT_EQ(r.reason, ErrorCode::kEligibilityLostNewerExists);
 }
 
-TEST(EligibilityResolve, LostWithALaterPeriodOfTheSameKey) {
-  // Left on 2024-04-01, re-joins on 2024-07-01; asked in between.
+TEST(EligibilityResolve, RuleQ6ALaterPeriodNotYetStartedIsNotNewer) {
+  // Left on 2024-04-01, re-joins on 2024-07-01; asked in between: uninsured that day (R-Q6).
   const std::vector<CoverageFacts> all = {
       fact("00", kBirth, ymd(2024, 7, 1)),
       fact("00", kBirth, ymd(2010, 4, 1), ymd(2024, 4, 1), LossReason::kOther),
   };
   const auto r = resolve(query(kBirth, ymd(2024, 6, 1)), all);
-  EXPECT_EQ(r.validity, Validity::kInvalidNewerExists);
+  EXPECT_EQ(r.validity, Validity::kInvalid);
   EXPECT_EQ(r.chosen, 1u);
-  EXPECT_EQ(r.reason, ErrorCode::kEligibilityLostNewerExists);
+  EXPECT_EQ(r.reason, ErrorCode::kEligibilityLost);
   // Once the later period has started, it is the answer.
   const auto later = resolve(query(kBirth, ymd(2024, 7, 1)), all);
   EXPECT_EQ(later.validity, Validity::kValid);
@@ -370,11 +370,9 @@ TEST(EligibilityResolveProperty, ValidExactlyWhenAPeriodContainsTheDay) {
           EXPECT_EQ(chosen, containing);
           EXPECT_TRUE(periods[static_cast<std::size_t>(chosen)].acquired <= as_of);
         } else if (latest_started >= 0) {
-          const bool later_exists = latest_started + 1 < count;
-          EXPECT_EQ(res->validity,
-                    later_exists ? Validity::kInvalidNewerExists : Validity::kInvalid);
-          EXPECT_EQ(res->reason, later_exists ? ErrorCode::kEligibilityLostNewerExists
-                                              : ErrorCode::kEligibilityLost);
+          // Unlinked: a later period of the same card is never "newer" (R-Q6).
+          EXPECT_EQ(res->validity, Validity::kInvalid);
+          EXPECT_EQ(res->reason, ErrorCode::kEligibilityLost);
           // The latest period that had started: equal start days are indistinguishable.
           EXPECT_EQ(periods[static_cast<std::size_t>(chosen)].acquired,
                     periods[static_cast<std::size_t>(latest_started)].acquired);
@@ -389,11 +387,112 @@ TEST(EligibilityResolveProperty, ValidExactlyWhenAPeriodContainsTheDay) {
     }
   }
   EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kValid)], 2000);
-  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kInvalid)], 2000);
-  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kInvalidNewerExists)], 1000);
+  EXPECT_GT(outcomes[static_cast<std::size_t>(Validity::kInvalid)], 3000);
+  EXPECT_EQ(outcomes[static_cast<std::size_t>(Validity::kInvalidNewerExists)], 0);
   EXPECT_GT(not_started, 500);
   EXPECT_EQ(outcomes[static_cast<std::size_t>(Validity::kSeveralMatch)], 0);
   EXPECT_EQ(outcomes[static_cast<std::size_t>(Validity::kNoMatch)], 0);
+}
+
+// ------------------------------------------------------------- rules of eligibility-rules.md
+
+CoverageFacts linked(CoverageFacts f, std::string_view key, bool in_force_elsewhere = false) {
+  f.person_key = key;
+  f.linked_in_force = in_force_elsewhere;
+  return f;
+}
+
+TEST(EligibilityResolve, RuleQ1UnknownInsurerBeforeAnythingElse) {
+  const auto r = resolve(query(kBirth, ymd(2024, 6, 1)), family(), /*insurer_known=*/false);
+  EXPECT_EQ(r.validity, Validity::kNoMatch);
+  EXPECT_EQ(r.reason, ErrorCode::kEligibilityInsurerUnknown);
+}
+
+TEST(EligibilityResolve, RuleQ4OneLinkedPersonUnderTwoBranchesIsOnePerson) {
+  const std::vector<CoverageFacts> all = {
+      linked(fact("01", kBirth, ymd(2010, 4, 1), ymd(2020, 4, 1)), "P"),
+      linked(fact("02", kBirth, ymd(2020, 4, 1)), "P"),
+  };
+  const auto r = resolve(query(kBirth, ymd(2025, 1, 1)), all);
+  EXPECT_EQ(r.validity, Validity::kValid);
+  EXPECT_EQ(r.chosen, 1u);
+  // Another link, or none, is another person (R-Q4): several match.
+  const std::vector<CoverageFacts> two = {
+      linked(fact("01", kBirth, ymd(2010, 4, 1)), "P"),
+      linked(fact("02", kBirth, ymd(2020, 4, 1)), "Q"),
+  };
+  EXPECT_EQ(resolve(query(kBirth, ymd(2025, 1, 1)), two).validity, Validity::kSeveralMatch);
+  const std::vector<CoverageFacts> unlinked = {fact("01", kBirth, ymd(2010, 4, 1)),
+                                               linked(fact("02", kBirth, ymd(2020, 4, 1)), "P")};
+  EXPECT_EQ(resolve(query(kBirth, ymd(2025, 1, 1)), unlinked).validity, Validity::kSeveralMatch);
+}
+
+TEST(EligibilityResolve, RuleQ4GroupingIsTransitive) {
+  // 01 and 02 share link P; 02's other period (same branch) has no link shown: still one person.
+  const std::vector<CoverageFacts> all = {
+      linked(fact("01", kBirth, ymd(2010, 4, 1), ymd(2015, 4, 1)), "P"),
+      linked(fact("02", kBirth, ymd(2015, 4, 1), ymd(2020, 4, 1)), "P"),
+      fact("02", kBirth, ymd(2020, 4, 1)),
+  };
+  const auto r = resolve(query(kBirth, ymd(2025, 1, 1)), all);
+  EXPECT_EQ(r.validity, Validity::kValid);
+  EXPECT_EQ(r.chosen, 2u);
+}
+
+TEST(EligibilityResolve, RuleQ5SeveralInForceTakesTheLatestAcquisitionThenLowestBranch) {
+  const std::vector<CoverageFacts> all = {
+      linked(fact("03", kBirth, ymd(2010, 4, 1)), "P"),
+      linked(fact("02", kBirth, ymd(2020, 4, 1)), "P"),
+      linked(fact("01", kBirth, ymd(2020, 4, 1)), "P"),
+  };
+  const auto r = resolve(query(kBirth, ymd(2025, 1, 1)), all);
+  EXPECT_EQ(r.validity, Validity::kValid);
+  EXPECT_EQ(r.chosen, 2u);
+}
+
+TEST(EligibilityResolve, RuleQ6NewerMeansTheLinkedPersonIsCoveredOnTheDay) {
+  const auto lost = fact("00", kBirth, ymd(2010, 4, 1), ymd(2024, 4, 1));
+  EXPECT_EQ(resolve(query(kBirth, ymd(2025, 1, 1)), {linked(lost, "P", true)}).validity,
+            Validity::kInvalidNewerExists);
+  EXPECT_EQ(resolve(query(kBirth, ymd(2025, 1, 1)), {linked(lost, "P", false)}).validity,
+            Validity::kInvalid);
+}
+
+TEST(EligibilityResolve, RuleQ6TheLastLostPeriodIsTheOneShown) {
+  const std::vector<CoverageFacts> all = {
+      linked(fact("01", kBirth, ymd(2010, 4, 1), ymd(2022, 4, 1)), "P"),
+      linked(fact("02", kBirth, ymd(2015, 4, 1), ymd(2018, 4, 1)), "P"),
+  };
+  const auto r = resolve(query(kBirth, ymd(2023, 1, 1)), all);
+  EXPECT_EQ(r.validity, Validity::kInvalid);
+  EXPECT_EQ(r.chosen, 0u) << "lost 2022, although acquired before the other";
+}
+
+TEST(EligibilityResolve, RuleQ7NotStartedTakesTheEarliest) {
+  const std::vector<CoverageFacts> all = {
+      fact("00", kBirth, ymd(2031, 4, 1)),
+      fact("00", kBirth, ymd(2030, 4, 1), ymd(2031, 4, 1)),
+  };
+  const auto r = resolve(query(kBirth, ymd(2025, 1, 1)), all);
+  EXPECT_EQ(r.validity, Validity::kInvalid);
+  EXPECT_EQ(r.reason, ErrorCode::kEligibilityNotYetStarted);
+  EXPECT_EQ(r.chosen, 1u);
+}
+
+TEST(EligibilityInsuredPerson, RuleQ9PrefersTheInsuredInForceThenTheLatest) {
+  auto insured = [](std::string_view branch, Date from, Date until = {}) {
+    auto f = fact(branch, kBirth, from, until);
+    f.relationship = Relationship::kInsured;
+    return f;
+  };
+  auto dependant = fact("05", kTwinsBirth, ymd(2016, 1, 1));
+  dependant.relationship = Relationship::kDependant;
+  const std::vector<CoverageFacts> all = {dependant, insured("01", ymd(2010, 4, 1)),
+                                          insured("02", ymd(2020, 4, 1), ymd(2022, 4, 1))};
+  EXPECT_EQ(insured_person_of(all, ymd(2021, 1, 1)), 2u);  // both in force: the latest
+  EXPECT_EQ(insured_person_of(all, ymd(2023, 1, 1)), 1u);  // only 01 in force
+  EXPECT_EQ(insured_person_of(std::vector<CoverageFacts>{dependant}, ymd(2023, 1, 1)),
+            std::nullopt);
 }
 
 // --------------------------------------------------------------------------------- explain()

@@ -53,6 +53,9 @@ constexpr std::array<std::string_view, kCodes> kExpectedWireCodes = {
     "ROW_INSURER_NOT_ALLOWED",
     "ROW_INSURER_UNKNOWN",
     "ROW_CONFLICTS_IN_FILE",
+    "ROW_PERSON_CONFLICT",
+    "ROW_PERIOD_ALREADY_REGISTERED",
+    "ROW_PERIOD_OVERLAP",
     "FILE_HEADER_INVALID",
     "FILE_ENCODING",
     "FILE_TOO_LARGE",
@@ -75,6 +78,8 @@ constexpr std::array<std::string_view, kCodes> kExpectedWireCodes = {
     "ELIGIBILITY_LOST_NEWER_EXISTS",
     "ELIGIBILITY_NOT_YET_STARTED",
     "ELIGIBILITY_INSURER_UNKNOWN",
+    "NOTICE_CARD_VALIDITY_ENDED",
+    "NOTICE_CARD_NOT_YET_VALID",
 };
 
 bool is_upper_snake(std::string_view s) {

@@ -366,8 +366,9 @@ TEST(RegistrationValidate, ForgivingIdentifiers) {
   row[F::kSex] = "２";
   const auto ev = valid(row);
   EXPECT_EQ(ev.values.key.insurer_number, kInsurer);
-  EXPECT_EQ(ev.values.key.symbol, "12-34");
-  EXPECT_EQ(ev.values.key.number, "567890");
+  // N1: kept as the insurer wrote them; matching folds them.
+  EXPECT_EQ(ev.values.key.symbol, "１２－３４");
+  EXPECT_EQ(ev.values.key.number, "５６７８９０");
   EXPECT_EQ(ev.values.key.branch, "01");
   EXPECT_EQ(ev.values.sex, Sex::kFemale);
   // 国保 numbers: 6 digits, or zero/space padded to 8.
@@ -543,49 +544,58 @@ TEST(RegistrationValidate, InconsistentDates) {
 
 // ---------------------------------------------------------------------------------- applying
 
+// Applies `ev` to a card holding `current` (or nothing) and returns the coverage it wrote: the
+// rules over whole cards are tested in tests/core/registration_rules_test.cpp.
+Result<Coverage> apply_to(const Coverage* current, const RegistrationEvent& ev) {
+  std::vector<Coverage> card;
+  if (current) card.push_back(*current);
+  auto changed = apply_registration(card, ev);
+  if (!changed) return changed.error();
+  if (changed->empty()) return make_error(ErrorCode::kInternal, "nothing written");
+  return card[ev.kind == RegistrationEventKind::kAcquire ? card.size() - 1 : changed->front()];
+}
+
 TEST(RegistrationApply, AcquireCreatesANewCoverage) {
   const auto ev = valid(minimal_acquire());
-  const auto next = apply_registration(nullptr, ev);
+  const auto next = apply_to(nullptr, ev);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->id, 0) << "the store assigns ids";
   EXPECT_EQ(next->key.insurer_number, kInsurer);
   EXPECT_EQ(next->key.branch, "01");
   EXPECT_EQ(next->name, kTaka + "橋 太郎");
   EXPECT_EQ(next->acquired_on, ymd(2020, 4, 1));
-  // The insured person's own name stands for the member name when not given.
-  EXPECT_EQ(next->insured_name, kTaka + "橋 太郎");
+  // Kept as given: the answer shows the 本人's own name (R-Q9), whatever is stored here.
+  EXPECT_EQ(next->insured_name, "");
 }
 
 TEST(RegistrationApply, AcquireOfADependantKeepsAnEmptyMemberName) {
   const auto ev = valid(with(minimal_acquire(), F::kRelationship, "2"));
-  const auto next = apply_registration(nullptr, ev);
+  const auto next = apply_to(nullptr, ev);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->insured_name, "");
 }
 
-TEST(RegistrationApply, AcquireOfTheSamePeriodReplacesAndKeepsTheId) {
+TEST(RegistrationApply, AcquireOfTheSamePeriodWithOtherValuesIsRefused) {
+  // R-A3: re-applied as a whole, it would undo every change made since.
   Coverage current = registered_coverage();
-  current.lost_on = ymd(2022, 1, 1);
-  current.loss_reason = LossReason::kDeath;
   auto row = minimal_acquire();
   row[F::kName] = kYoshi + "田 花子";
   row[F::kSex] = "2";
-  const auto next = apply_registration(&current, valid(row));
-  ASSERT_TRUE(next.ok());
-  EXPECT_EQ(next->id, 42);
-  EXPECT_EQ(next->name, kYoshi + "田 花子");
-  EXPECT_EQ(next->sex, Sex::kFemale);
-  // A full replacement: what the new acquire does not carry is gone.
-  EXPECT_FALSE(next->lost_on.valid());
-  EXPECT_EQ(next->loss_reason, LossReason::kNone);
-  EXPECT_EQ(next->address, "");
-  EXPECT_FALSE(next->self_pay_limit);
-  // The link to the person survives a re-registration without a My Number.
-  EXPECT_EQ(next->person_key, current.person_key);
-  // ... and a new link replaces it.
-  auto ev = valid(row);
+  const auto next = apply_to(&current, valid(row));
+  ASSERT_FALSE(next.ok());
+  EXPECT_EQ(next.error().code, ErrorCode::kRowPeriodAlreadyRegistered);
+  // R-A2: another My Number under the same branch is another person.
+  auto later = with(row, F::kAcquiredOn, "2030-04-01");
+  auto ev = valid(later);
   ev.values.person_key = std::string(64, 'b');
-  EXPECT_EQ(apply_registration(&current, ev)->person_key, std::string(64, 'b'));
+  current.lost_on = ymd(2025, 1, 1);
+  const auto other = apply_to(&current, ev);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kRowPersonConflict);
+  // A new period without a My Number takes the member's link (R-A5).
+  const auto linked = apply_to(&current, valid(later));
+  ASSERT_TRUE(linked.ok());
+  EXPECT_EQ(linked->person_key, current.person_key);
 }
 
 TEST(RegistrationApply, ChangeOverwritesOnlyTheGivenFields) {
@@ -595,7 +605,7 @@ TEST(RegistrationApply, ChangeOverwritesOnlyTheGivenFields) {
   row[F::kPostcode] = "530-0001";
   row[F::kCopayRatio] = "2";
   row[F::kName] = "山" + kSaki + " " + kBeVs;
-  const auto next = apply_registration(&current, valid(row));
+  const auto next = apply_to(&current, valid(row));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->id, 42);
   EXPECT_EQ(next->address, "大阪府大阪市北区梅田1-1");
@@ -630,7 +640,7 @@ TEST(RegistrationApply, ChangeOfEveryOptionalTerm) {
   row[F::kElderlyValidFrom] = "2045-01-01";
   row[F::kLimitCategory] = "B05";
   row[F::kSpecificDisease] = "3";
-  const auto next = apply_registration(&current, valid(row));
+  const auto next = apply_to(&current, valid(row));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->relationship, Relationship::kDependant);
   EXPECT_EQ(next->insured_name, "山田 一郎");
@@ -655,12 +665,12 @@ TEST(RegistrationApply, ChangeCanRecordAndMoveALoss) {
   auto row = minimal_change();
   row[F::kLostOn] = "2023-10-01";
   row[F::kLossReason] = "99";
-  const auto next = apply_registration(&current, valid(row));
+  const auto next = apply_to(&current, valid(row));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->lost_on, ymd(2023, 10, 1));
   EXPECT_EQ(next->loss_reason, LossReason::kOther);
   // A change that moves the loss before the registered acquisition is refused.
-  const auto bad = apply_registration(&current, valid(with(row, F::kLostOn, "2020-03-31")));
+  const auto bad = apply_to(&current, valid(with(row, F::kLostOn, "2020-03-31")));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kRowDatesInconsistent);
 }
@@ -668,14 +678,14 @@ TEST(RegistrationApply, ChangeCanRecordAndMoveALoss) {
 TEST(RegistrationApply, ChangeUpdatesThePersonLinkOnlyWhenGiven) {
   const Coverage current = registered_coverage();
   auto ev = valid(with(minimal_change(), F::kAddress, "x"));
-  EXPECT_EQ(apply_registration(&current, ev)->person_key, current.person_key);
+  EXPECT_EQ(apply_to(&current, ev)->person_key, current.person_key);
   ev.values.person_key = std::string(64, 'c');
-  EXPECT_EQ(apply_registration(&current, ev)->person_key, std::string(64, 'c'));
+  EXPECT_EQ(apply_to(&current, ev)->person_key, std::string(64, 'c'));
 }
 
 TEST(RegistrationApply, LoseSetsDateAndReasonOnly) {
   const Coverage current = registered_coverage();
-  const auto next = apply_registration(&current, valid(minimal_lose()));
+  const auto next = apply_to(&current, valid(minimal_lose()));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->id, 42);
   EXPECT_EQ(next->lost_on, ymd(2024, 4, 1));
@@ -686,20 +696,19 @@ TEST(RegistrationApply, LoseSetsDateAndReasonOnly) {
   EXPECT_EQ(next->person_key, current.person_key);
   // A lose row that carries other fields still only sets the loss.
   auto row = with(minimal_lose(), F::kAddress, "somewhere else");
-  EXPECT_EQ(apply_registration(&current, valid(row))->address, current.address);
+  EXPECT_EQ(apply_to(&current, valid(row))->address, current.address);
 }
 
 TEST(RegistrationApply, LoseOnTheAcquisitionDayIsAllowed) {
   const Coverage current = registered_coverage();
-  const auto next = apply_registration(&current, valid(with(minimal_lose(), F::kLostOn, "R2.4.1")));
+  const auto next = apply_to(&current, valid(with(minimal_lose(), F::kLostOn, "R2.4.1")));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->lost_on, current.acquired_on);
 }
 
 TEST(RegistrationApply, LoseBeforeTheAcquisitionIsRejected) {
   const Coverage current = registered_coverage();
-  const auto next =
-      apply_registration(&current, valid(with(minimal_lose(), F::kLostOn, "2020-03-31")));
+  const auto next = apply_to(&current, valid(with(minimal_lose(), F::kLostOn, "2020-03-31")));
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.error().code, ErrorCode::kRowDatesInconsistent);
   EXPECT_NE(next.error().detail.find("lost_on"), std::string::npos);
@@ -708,7 +717,7 @@ TEST(RegistrationApply, LoseBeforeTheAcquisitionIsRejected) {
 TEST(RegistrationApply, ChangeOrLoseWithoutACoverageIsNotFound) {
   for (const auto& row :
        {minimal_change(), minimal_lose(), with(minimal_lose(), F::kAcquiredOn, "2020-04-01")}) {
-    const auto next = apply_registration(nullptr, valid(row));
+    const auto next = apply_to(nullptr, valid(row));
     ASSERT_FALSE(next.ok());
     EXPECT_EQ(next.error().code, ErrorCode::kRowCoverageNotFound);
   }
@@ -839,7 +848,7 @@ TEST(RegistrationFingerprint, ChangedOnTellsARealRepeatFromAReSend) {
   EXPECT_EQ(rejection(with(change_b, F::kChangedOn, "2023-02-30")), ErrorCode::kDateOutOfRange);
   // changed_on identifies the event; it is not a value of the coverage.
   const Coverage current = registered_coverage();
-  const auto next = apply_registration(&current, valid(with(change_b, F::kChangedOn, "R5.1.1")));
+  const auto next = apply_to(&current, valid(with(change_b, F::kChangedOn, "R5.1.1")));
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->address, "B");
   EXPECT_EQ(next->acquired_on, current.acquired_on);

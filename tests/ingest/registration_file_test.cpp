@@ -387,7 +387,7 @@ TEST(RegistrationFile, ParsedRowsValidate) {
   ASSERT_EQ(p.rows.size(), 1u);
   const auto ev = core::validate_registration(p.rows[0]);
   ASSERT_TRUE(ev.ok()) << ev.error().detail;
-  EXPECT_EQ(ev->values.key.number, "1234");
+  EXPECT_EQ(ev->values.key.number, "１２３４");  // as written (N1)
   EXPECT_EQ(ev->values.key.branch, "00");
   EXPECT_EQ(ev->values.birth_date.iso(), "1972-05-01");
 }

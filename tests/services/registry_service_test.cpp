@@ -493,19 +493,22 @@ TEST_F(RegistryServiceTest, LoseBeforeTheAcquisitionIsRejectedOnItsLine) {
   EXPECT_FALSE(all[0].lost_on.valid());
 }
 
-TEST_F(RegistryServiceTest, AcquireOfTheSamePeriodReplacesAndKeepsTheId) {
+TEST_F(RegistryServiceTest, AcquireOfTheSamePeriodWithOtherValuesIsRefused) {
+  // R-A3: typed differently it is the same row (R-S2); with other values it is refused.
   load(csv({acquire(kKenpo, "12-34", "1001", "00", "旧姓 花子", "1972-05-01", "2020-04-01")}));
   const auto before = store_snapshot(*store_);
   ASSERT_EQ(before.size(), 1u);
-  load(csv({acquire(kKenpo, "1234", "1001", "00", "新姓 花子", "1972-05-01", "2020-04-01")}));
+  const LoadReceipt same =
+      load(csv({acquire(kKenpo, "1234", "1001", "00", "旧姓　花子", "S47.5.1", "2020-04-01")}));
+  EXPECT_EQ(same.rows_already_applied, 1);
+  const LoadReceipt other =
+      load(csv({acquire(kKenpo, "1234", "1001", "00", "新姓 花子", "1972-05-01", "2020-04-01")}));
+  EXPECT_EQ(rejections(other), (std::vector<std::pair<std::size_t, ErrorCode>>{
+                                   {2, ErrorCode::kRowPeriodAlreadyRegistered}}));
   const auto after = store_snapshot(*store_);
   ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].id, before[0].id);
-  EXPECT_EQ(after[0].name, "新姓 花子");
-  const auto a = index_.confirm(lookup(kKenpo, "1234", "1001", ymd(1972, 5, 1), ymd(2024, 6, 1)));
-  ASSERT_TRUE(a.record);
-  EXPECT_EQ(a.record->id, before[0].id);
-  EXPECT_EQ(a.record->name, "新姓 花子");
+  EXPECT_EQ(after[0].name, "旧姓 花子");
+  EXPECT_EQ(after[0].key.symbol, "12-34");
   EXPECT_EQ(index_.coverage_count(), 1u);
 }
 
