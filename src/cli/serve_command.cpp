@@ -8,6 +8,7 @@
 #include "api/http/server.hpp"
 #include "cli/commands.hpp"
 #include "services/app.hpp"
+#include "services/clock.hpp"
 
 namespace onshi::cli {
 namespace {
@@ -57,7 +58,8 @@ void add_serve_command(CLI::App& app) {
   serve->callback([=] {
     if (opt->tls_certificate.empty() != opt->tls_private_key.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");
-    services::App a(*data_dir);
+    // TEST-ONLY: ONSHI_TEST_NOW pins "now" (services/clock.hpp); unset, the system clock.
+    services::App a(*data_dir, services::clock_from_environment());
     api::http::Router router(a);
     api::http::Server server(router, *opt);
     const std::uint16_t port = server.bind();

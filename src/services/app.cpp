@@ -4,12 +4,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <utility>
 
 #include "pki/hashing.hpp"
 
 namespace onshi::services {
 
-App::App(const std::string& data_dir) {
+App::App(const std::string& data_dir, Clock clock) {
   std::filesystem::create_directories(data_dir);
   store_ = store::open_sqlite_store(data_dir + "/onshi.db");
   const std::string secret = pki::load_or_create_secret(data_dir + "/person-key.secret");
@@ -37,7 +38,8 @@ App::App(const std::string& data_dir) {
   registry_ = std::make_unique<RegistryService>(*store_, index_, secret);
   reference_data_ = std::make_unique<ReferenceDataService>(*store_, index_, *auth_);
   access_log_ = std::make_unique<AccessLogWriter>(*store_);
-  eligibility_ = std::make_unique<EligibilityService>(index_, *access_log_, metrics_);
+  eligibility_ =
+      std::make_unique<EligibilityService>(index_, *access_log_, metrics_, std::move(clock));
 }
 
 App::~App() = default;

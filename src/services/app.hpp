@@ -7,6 +7,7 @@
 #include "index/eligibility_index.hpp"
 #include "services/access_log_writer.hpp"
 #include "services/authenticator.hpp"
+#include "services/clock.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/metrics.hpp"
 #include "services/reference_data_service.hpp"
@@ -17,8 +18,9 @@ namespace onshi::services {
 
 class App {
  public:
-  // Opens (creating if needed) `data_dir`/onshi.db and `data_dir`/person-key.secret.
-  explicit App(const std::string& data_dir);
+  // Opens (creating if needed) `data_dir`/onshi.db and `data_dir`/person-key.secret. `clock`
+  // is "now" for the eligibility service (tests pin it; see services/clock.hpp).
+  explicit App(const std::string& data_dir, Clock clock = system_clock());
   ~App();
 
   store::Store& store() { return *store_; }

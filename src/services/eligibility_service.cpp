@@ -1,6 +1,7 @@
 #include "services/eligibility_service.hpp"
 
 #include <cstdio>
+#include <utility>
 
 #include "core/identifiers.hpp"
 #include "core/text_normalise.hpp"
@@ -20,8 +21,11 @@ core::Error field_error(core::ErrorCode code, std::string_view field, std::strin
 }  // namespace
 
 EligibilityService::EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log,
-                                       Metrics& metrics)
-    : index_(index), access_log_(access_log), metrics_(metrics) {}
+                                       Metrics& metrics, Clock clock)
+    : index_(index),
+      access_log_(access_log),
+      metrics_(metrics),
+      clock_(clock ? std::move(clock) : system_clock()) {}
 
 core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
                                                          const ConfirmRequest& req) const {
@@ -53,7 +57,7 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
   auto birth = core::parse_date(req.birth_date);
   if (!birth) return field_error(birth.error().code, "birth_date", birth.error().detail);
   lookup.query.birth_date = *birth;
-  const std::int64_t now_ms = now_utc_ms();
+  const std::int64_t now_ms = clock_();
   if (req.as_of.empty()) {
     lookup.query.as_of = japan_date_of(now_ms);
   } else {

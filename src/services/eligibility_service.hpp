@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "index/eligibility_index.hpp"
 #include "services/access_log_writer.hpp"
+#include "services/clock.hpp"
 #include "services/metrics.hpp"
 #include "services/principal.hpp"
 
@@ -40,7 +41,9 @@ struct ConfirmOutcome {
 
 class EligibilityService {
  public:
-  EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log, Metrics& metrics);
+  // `clock` gives "now": the default as_of (today in Japan) and the answers' time stamps.
+  EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log, Metrics& metrics,
+                     Clock clock = system_clock());
   // Validates the request and resolves it against the index. No side effects.
   core::Result<ConfirmOutcome> resolve(const Principal& who, const ConfirmRequest& request) const;
   // Appends the access-log record of an answered confirmation and counts it. `on_durable`
@@ -52,6 +55,7 @@ class EligibilityService {
   index::EligibilityIndex& index_;
   AccessLogWriter& access_log_;
   Metrics& metrics_;
+  Clock clock_;
   mutable std::atomic<std::uint64_t> sequence_{0};
 };
 

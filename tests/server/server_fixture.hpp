@@ -1,8 +1,15 @@
 #pragma once
 // Runs a real `onshi serve` on a free loopback port over a data directory the test builds
 // with the real CLI, and talks HTTP (or HTTPS) to it.
+//
+// Nothing here may hang CI: every HttpClient operation times out (HttpClient::kTimeout), every
+// onshi command run to completion is killed past kCommandLimit, the server start waits until a
+// deadline and reports the server's log, and every child process is started with
+// PR_SET_PDEATHSIG so that it dies with the test process.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,11 +26,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/identifiers.hpp"
+
+extern char** environ;
 
 namespace onshi::testing {
 
@@ -31,6 +41,12 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+// "Now" for every server the tests start (ONSHI_TEST_NOW, see src/services/clock.hpp), so that
+// no server test depends on the real date or time of day.
+inline constexpr const char* kTestNow = "2026-11-22T10:00:00.000+09:00";
+// Longest an onshi command run to completion may take before it is killed.
+inline constexpr std::chrono::seconds kCommandLimit{120};
 
 inline std::string temp_dir() {
   char tmpl[] = "/tmp/onshi-server-test-XXXXXX";
@@ -43,19 +59,115 @@ inline void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-// Runs the onshi binary to completion; returns its exit code, output in `out`.
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+using Env = std::map<std::string, std::string>;
+
+// This process's environment with `extra` set on top. The test-only hooks (ONSHI_TEST_NOW,
+// ONSHI_FAULT_POINT) are never inherited: a child gets them only when a test sets them. Built
+// before fork(): only async-signal-safe calls belong between fork() and exec().
+inline std::vector<std::string> environment_with(const Env& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (!extra.count(name) && name != "ONSHI_TEST_NOW" && name != "ONSHI_FAULT_POINT")
+      env.push_back(entry);
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+// Starts `args` (args[0] is the program) with stdout and stderr going to `log_path`. The child
+// gets SIGKILL when the thread that started it dies (PR_SET_PDEATHSIG), so a crashed or killed
+// test leaves no server behind: start children from the test's main thread.
+inline pid_t spawn(std::vector<std::string> args, const Env& extra_env,
+                   const std::string& log_path) {
+  std::vector<std::string> env = environment_with(extra_env);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(126);  // the parent died before prctl took effect
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) _exit(125);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// How a child ended.
+struct ChildExit {
+  bool exited = false;  // exit() or return from main: `code`
+  int code = -1;
+  int signal = 0;          // killed by this signal
+  bool timed_out = false;  // still running at the deadline: the test killed it
+};
+
+// Waits for `pid` up to `limit`, then kills it with SIGKILL.
+inline ChildExit wait_child(pid_t pid, std::chrono::milliseconds limit) {
+  ChildExit out;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0) throw std::runtime_error("waitpid failed");
+    if (std::chrono::steady_clock::now() > deadline) {
+      out.timed_out = true;
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (WIFEXITED(status)) {
+    out.exited = true;
+    out.code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    out.signal = WTERMSIG(status);
+  }
+  return out;
+}
+
+// Runs the onshi binary to completion (killed past kCommandLimit) with `extra_env` added to the
+// environment; output (stdout and stderr) in `out`.
+inline ChildExit run_onshi_with(const std::vector<std::string>& args, const Env& extra_env,
+                                std::string* out = nullptr) {
+  char tmpl[] = "/tmp/onshi-command-XXXXXX";
+  const int fd = mkstemp(tmpl);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  ::close(fd);
+  std::vector<std::string> argv{ONSHI_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const ChildExit e = wait_child(spawn(argv, extra_env, tmpl), kCommandLimit);
+  std::string text = read_text(tmpl);
+  std::filesystem::remove(tmpl);
+  if (e.timed_out)
+    text += "\n[test: onshi killed after " + std::to_string(kCommandLimit.count()) + " s]\n";
+  if (out) *out = std::move(text);
+  return e;
+}
+
+// Runs the onshi binary to completion; returns its exit code (-1 if it did not exit by itself),
+// output in `out`.
 inline int run_onshi(const std::vector<std::string>& args, std::string* out = nullptr) {
-  std::string cmd = ONSHI_BINARY;
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return -1;
-  std::string text;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  const int status = pclose(p);
-  if (out) *out = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const ChildExit e = run_onshi_with(args, {}, out);
+  return e.exited ? e.code : -1;
 }
 
 struct HttpResult {
@@ -65,11 +177,16 @@ struct HttpResult {
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
-// One keep-alive connection.
+// One keep-alive connection. Connect, write and read each fail with beast::error::timeout
+// (thrown as beast::system_error) after `timeout` (kTimeout), so a hung server fails the test.
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port) : stream_(ioc_) {
-    stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  static constexpr std::chrono::milliseconds kTimeout{10000};
+
+  explicit HttpClient(std::uint16_t port, std::chrono::milliseconds timeout = kTimeout)
+      : timeout_(timeout), stream_(ioc_) {
+    const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
+    await([&](auto done) { stream_.async_connect(ep, done); });
   }
   HttpResult request(bhttp::verb verb, const std::string& target, const std::string& body = {},
                      const std::map<std::string, std::string>& headers = {}) {
@@ -81,13 +198,13 @@ class HttpClient {
       req.body() = body;
       req.prepare_payload();
     }
-    bhttp::write(stream_, req);
+    await([&](auto done) { bhttp::async_write(stream_, req, done); });
     return read();
   }
   HttpResult read() {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(512 << 20);
-    bhttp::read(stream_, buffer_, parser);
+    await([&](auto done) { bhttp::async_read(stream_, buffer_, parser, done); });
     const auto& res = parser.get();
     return HttpResult{static_cast<int>(res.result_int()), res.body(),
                       std::string(res[bhttp::field::content_type])};
@@ -95,6 +212,24 @@ class HttpClient {
   beast::tcp_stream& stream() { return stream_; }
 
  private:
+  // Runs one asynchronous operation of the stream to completion or until kTimeout.
+  template <typename Start>
+  void await(Start start) {
+    beast::error_code result;
+    bool finished = false;
+    stream_.expires_after(timeout_);
+    start([&](beast::error_code ec, auto&&...) {
+      result = ec;
+      finished = true;
+    });
+    ioc_.restart();
+    ioc_.run();
+    stream_.expires_never();
+    if (!finished) throw std::logic_error("HttpClient: operation did not complete");
+    if (result) throw beast::system_error(result);
+  }
+
+  std::chrono::milliseconds timeout_;
   asio::io_context ioc_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -192,59 +327,69 @@ class ServerProcess {
     return out;
   }
 
-  void start(const std::string& dir, const std::vector<std::string>& extra = {}) {
+  // Starts `onshi serve` with "now" pinned to kTestNow (`env` may set another ONSHI_TEST_NOW,
+  // or other variables) and waits until it listens; throws with the server's log if it has not
+  // within kStartLimit or exits first.
+  static constexpr std::chrono::seconds kStartLimit{30};
+  void start(const std::string& dir, const std::vector<std::string>& extra = {},
+             const Env& env = {}) {
     dir_ = dir;
     const std::string port_file = dir + "/port";
     std::filesystem::remove(port_file);
     std::vector<std::string> args{ONSHI_BINARY, "serve", "--data-dir",  dir,      "--port", "0",
                                   "--threads",  "2",     "--port-file", port_file};
     for (const auto& e : extra) args.push_back(e);
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string log = dir + "/serve.log";
-      FILE* f = freopen(log.c_str(), "w", stdout);
-      (void)f;
-      dup2(fileno(stdout), fileno(stderr));
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
+    Env child_env{{"ONSHI_TEST_NOW", kTestNow}};
+    for (const auto& [k, v] : env) child_env[k] = v;
+    pid_ = spawn(args, child_env, dir + "/serve.log");
+    const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
+    while (!std::filesystem::exists(port_file)) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        throw std::runtime_error("onshi serve exited before listening (status " +
+                                 std::to_string(status) + "); its log:\n" + log());
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        pid_ = 0;
+        throw std::runtime_error("onshi serve did not listen within " +
+                                 std::to_string(kStartLimit.count()) + " s; its log:\n" + log());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    for (int i = 0; i < 300 && !std::filesystem::exists(port_file); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::ifstream in(port_file);
     int port = 0;
     in >> port;
-    if (port <= 0) throw std::runtime_error("onshi serve did not start");
+    if (port <= 0) throw std::runtime_error("onshi serve wrote no port; its log:\n" + log());
     port_ = static_cast<std::uint16_t>(port);
   }
 
-  // SIGTERM and wait; returns the exit status (or -1 if it had to be killed).
+  // Sends `sig` to the server without waiting.
+  void signal(int sig) {
+    if (pid_ > 0) kill(pid_, sig);
+  }
+  // Waits for the server to exit (SIGKILL after `limit`).
+  ChildExit wait(std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    if (pid_ <= 0) return ChildExit{true, 0};
+    const ChildExit e = wait_child(pid_, limit);
+    pid_ = 0;
+    return e;
+  }
+  // SIGTERM and wait; returns the exit status (or -1 if it was killed or had to be).
   int stop() {
     if (pid_ <= 0) return 0;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 500; ++i) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-    return -1;
+    signal(SIGTERM);
+    const ChildExit e = wait();
+    return e.exited ? e.code : -1;
   }
   ~ServerProcess() { stop(); }
+  ServerProcess() = default;
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
   std::uint16_t port() const { return port_; }
-  std::string log() const {
-    std::ifstream in(dir_ + "/serve.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log() const { return read_text(dir_ + "/serve.log"); }
 
  private:
   pid_t pid_ = 0;

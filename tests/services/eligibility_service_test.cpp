@@ -1,6 +1,7 @@
 // EligibilityService: request validation, "today in Japan" as the default confirmation date,
 // consent flags, and the access log and daily counters written through AccessLogWriter into a
-// real SQLite store.
+// real SQLite store. The service's clock is injected: no test here depends on the real date or
+// the time of day (the one test of the default system clock checks only time stamps).
 #include "services/eligibility_service.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "core/identifiers.hpp"
+#include "services/clock.hpp"
 #include "services/japan_clock.hpp"
 #include "store/store.hpp"
 
@@ -63,13 +65,17 @@ Date japan_day_of_ms(std::int64_t utc_ms) {
   return Date::from_days(static_cast<std::int32_t>(days));
 }
 
-Date japan_today_independent() {
-  using namespace std::chrono;
-  const auto jst = system_clock::now() + hours(9);
-  return Date::from_days(static_cast<std::int32_t>(floor<days>(jst).time_since_epoch().count()));
+// UTC ms of a Japan wall-clock time, computed here without the code under test.
+std::int64_t jst_ms(int y, int mo, int d, int h, int mi, int s, int ms = 0) {
+  return static_cast<std::int64_t>(Date::from_ymd(y, mo, d).days()) * 86400000 +
+         (h - 9) * 3600000LL + mi * 60000LL + s * 1000LL + ms;
 }
 
-std::int64_t now_ms() {
+// The fixture's "now": 2026-11-22 10:00 in Japan (01:00 UTC); tests move it.
+const std::int64_t kPinnedNow = jst_ms(2026, 11, 22, 10, 0, 0);
+const Date kToday = Date::from_ymd(2026, 11, 22);
+
+std::int64_t real_now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
@@ -156,7 +162,7 @@ class EligibilityServiceTest : public ::testing::Test {
         {kKokuho, "千代田区", core::InsurerKind::kMunicipalNhi, 13}});
     // The coverages live only in the index here, so that any personal data found in the
     // database file could only have come from the access log.
-    const Date today = japan_today_independent();
+    const Date today = kToday;
     index_.upsert(std::vector<Coverage>{
         coverage(11, kKenpo, kSymbol, kNumber, "00", ymd(1972, 5, 1), ymd(2020, 4, 1)),
         coverage(12, kKenpo, kSymbol, kNumber, "01", ymd(1975, 3, 3), ymd(2020, 4, 1),
@@ -167,7 +173,8 @@ class EligibilityServiceTest : public ::testing::Test {
                  today.add_days(1)),
     });
     writer_ = std::make_unique<AccessLogWriter>(*store_);
-    service_ = std::make_unique<EligibilityService>(index_, *writer_, metrics_);
+    service_ = std::make_unique<EligibilityService>(index_, *writer_, metrics_,
+                                                    [this] { return now_.load(); });
   }
   void TearDown() override {
     service_.reset();
@@ -183,6 +190,7 @@ class EligibilityServiceTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::atomic<std::int64_t> now_{kPinnedNow};  // the service's clock
   std::unique_ptr<store::Store> store_;
   index::EligibilityIndex index_;
   Metrics metrics_;
@@ -319,15 +327,72 @@ TEST_F(EligibilityServiceTest, AnswersCarryTheReason) {
 TEST_F(EligibilityServiceTest, DefaultAsOfIsTodayInJapan) {
   ConfirmRequest r = request();
   r.as_of.clear();
-  const Date before = japan_today_independent();
   const auto out = resolve_ok(hospital_, r);
-  const Date after = japan_today_independent();
-  EXPECT_TRUE(out.as_of == before || out.as_of == after)
-      << out.as_of.iso() << " vs " << before.iso();
+  EXPECT_EQ(out.as_of, kToday);
+  EXPECT_EQ(out.at_ms, kPinnedNow) << "the answer's time stamp is the clock's";
   EXPECT_EQ(out.as_of, japan_day_of_ms(out.at_ms)) << "the day of the answer's own time stamp";
   // An explicit date wins.
   r.as_of = "2021-01-01";
   EXPECT_EQ(resolve_ok(hospital_, r).as_of, ymd(2021, 1, 1));
+}
+
+// JST midnight is 15:00 UTC: the default date follows the injected clock to the millisecond.
+TEST_F(EligibilityServiceTest, DefaultAsOfIsTheJapanDateOfTheInjectedClock) {
+  ConfirmRequest r = request();
+  r.as_of.clear();
+  const auto last_ms = parse_instant_ms("2026-11-22T14:59:59.999Z");
+  const auto next_day = parse_instant_ms("2026-11-22T15:00:00.000Z");
+  ASSERT_TRUE(last_ms && next_day);
+  EXPECT_EQ(*last_ms, jst_ms(2026, 11, 22, 23, 59, 59, 999));
+  EXPECT_EQ(*next_day, *last_ms + 1);
+  now_ = *last_ms;
+  auto out = resolve_ok(hospital_, r);
+  EXPECT_EQ(out.as_of, ymd(2026, 11, 22));
+  EXPECT_EQ(out.at_ms, *last_ms);
+  now_ = *next_day;
+  out = resolve_ok(hospital_, r);
+  EXPECT_EQ(out.as_of, ymd(2026, 11, 23));
+  EXPECT_EQ(out.at_ms, *next_day);
+}
+
+// Without a clock the service uses the system clock (only time stamps are checked here, never
+// a date, so this does not depend on the time of day either).
+TEST_F(EligibilityServiceTest, WithoutAClockTheSystemClockIsUsed) {
+  EligibilityService real(index_, *writer_, metrics_);
+  const std::int64_t before = real_now_ms();
+  const auto out = real.resolve(hospital_, request());
+  const std::int64_t after = real_now_ms();
+  ASSERT_TRUE(out.ok());
+  EXPECT_GE(out->at_ms, before);
+  EXPECT_LE(out->at_ms, after);
+  EligibilityService empty(index_, *writer_, metrics_, Clock{});  // an empty function too
+  const auto out2 = empty.resolve(hospital_, request());
+  ASSERT_TRUE(out2.ok());
+  EXPECT_GE(out2->at_ms, after);
+}
+
+TEST(ClockTest, InstantsAreReadWithTheirOffset) {
+  EXPECT_EQ(parse_instant_ms("2026-11-22T23:59:59.999+09:00"),
+            jst_ms(2026, 11, 22, 23, 59, 59, 999));
+  EXPECT_EQ(parse_instant_ms("2026-11-22T14:59:59.999Z"), jst_ms(2026, 11, 22, 23, 59, 59, 999));
+  EXPECT_EQ(parse_instant_ms("2026-11-23T00:00:00+09:00"), jst_ms(2026, 11, 23, 0, 0, 0));
+  EXPECT_EQ(parse_instant_ms("2026-11-22T10:00:00-05:30"), jst_ms(2026, 11, 23, 0, 30, 0));
+  EXPECT_EQ(parse_instant_ms("1970-01-01T00:00:00Z"), 0);
+  for (const char* bad : {"", "2026-11-22", "2026-11-22T23:59:59", "2026-11-22 23:59:59Z",
+                          "2026-02-30T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T23:59:59.9Z",
+                          "2026-11-22T23:59:59+0900", "2026-11-22T23:59:59Zjunk", "tomorrow"})
+    EXPECT_FALSE(parse_instant_ms(bad).has_value()) << bad;
+  EXPECT_EQ(fixed_clock(42)(), 42);
+}
+
+TEST(ClockTest, OnshiTestNowPinsTheEnvironmentClock) {
+  ::setenv("ONSHI_TEST_NOW", "2026-11-22T23:59:59.999+09:00", 1);
+  EXPECT_EQ(clock_from_environment()(), jst_ms(2026, 11, 22, 23, 59, 59, 999));
+  ::setenv("ONSHI_TEST_NOW", "not a time", 1);
+  EXPECT_THROW(clock_from_environment(), std::runtime_error);
+  ::unsetenv("ONSHI_TEST_NOW");
+  const std::int64_t before = real_now_ms();
+  EXPECT_GE(clock_from_environment()(), before);
 }
 
 TEST_F(EligibilityServiceTest, JapanTimeIsUtcPlusNine) {
@@ -343,6 +408,8 @@ TEST_F(EligibilityServiceTest, DefaultAsOfDrivesTheAnswer) {
   ConfirmRequest r;
   r.insurer_number = kKokuho;
   r.birth_date = "1980-01-15";
+  // The last millisecond of the fixture's day in Japan: the answers of "today".
+  now_ = jst_ms(2026, 11, 22, 23, 59, 59, 999);
   r.number = "100";  // lost today: invalid
   EXPECT_EQ(resolve_ok(hospital_, r).answer.resolution.reason, ErrorCode::kEligibilityLost);
   r.number = "200";  // starts tomorrow
@@ -350,6 +417,12 @@ TEST_F(EligibilityServiceTest, DefaultAsOfDrivesTheAnswer) {
             ErrorCode::kEligibilityNotYetStarted);
   r.number = "300";  // lost tomorrow: still valid today
   EXPECT_EQ(resolve_ok(hospital_, r).answer.resolution.validity, Validity::kValid);
+  // One millisecond later it is tomorrow in Japan: 200 has started, 300 is lost.
+  now_ = now_.load() + 1;
+  r.number = "200";
+  EXPECT_EQ(resolve_ok(hospital_, r).answer.resolution.validity, Validity::kValid);
+  r.number = "300";
+  EXPECT_EQ(resolve_ok(hospital_, r).answer.resolution.reason, ErrorCode::kEligibilityLost);
 }
 
 // ------------------------------------------------------------------------- outcome contents
@@ -370,13 +443,13 @@ TEST_F(EligibilityServiceTest, ConsentFlagsAndArbitraryIdAreCarried) {
 
 TEST_F(EligibilityServiceTest, ConfirmationIdsAreUniqueAndTimeStamped) {
   std::set<std::string> ids;
-  const std::int64_t before = now_ms();
+  // Unique even while the clock stands still, and stamped with the clock's time.
   for (int i = 0; i < 200; ++i) {
+    if (i == 100) now_ = kPinnedNow + 1;
     const auto out = resolve_ok(hospital_, request());
     EXPECT_FALSE(out.confirmation_id.empty());
     EXPECT_TRUE(ids.insert(out.confirmation_id).second) << out.confirmation_id;
-    EXPECT_GE(out.at_ms, before);
-    EXPECT_LE(out.at_ms, now_ms());
+    EXPECT_EQ(out.at_ms, i < 100 ? kPinnedNow : kPinnedNow + 1);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -213,6 +214,11 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
 // One per thread: its own io_context and its own SO_REUSEPORT acceptor.
 struct Worker {
   asio::io_context ioc{1};
+  // Keeps run() going when no socket operation is pending: once the acceptor is closed at
+  // SIGTERM, a connection whose answer waits for its access-log record has none, and without
+  // this guard the thread would return and the answer never be written. Only
+  // Server::wait_for_quiet stops a worker.
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
   tcp::acceptor acceptor{ioc};
 };
 
@@ -306,9 +312,23 @@ void Server::stop() {
 
 void Server::wait_for_quiet(std::chrono::steady_clock::time_point since) {
   auto& shared = impl_->shared;
-  const bool quiet = shared.in_flight.load() == 0;
-  if (quiet || std::chrono::steady_clock::now() - since > std::chrono::seconds(10)) {
+  if (std::chrono::steady_clock::now() - since > std::chrono::seconds(10)) {
     for (auto& w : impl_->workers) w->ioc.stop();
+    impl_->signals_ioc.stop();
+    return;
+  }
+  // Each worker stops itself, on its own thread, when nothing is in flight anywhere: a request
+  // of that worker can then not begin between the check and the stop (as it could if this
+  // thread checked and stopped it), and none of its answers is still waiting to be written.
+  bool all_stopped = true;
+  for (auto& w : impl_->workers) {
+    if (w->ioc.stopped()) continue;
+    all_stopped = false;
+    asio::post(w->ioc, [&shared, w = w.get()] {
+      if (shared.in_flight.load() == 0) w->ioc.stop();
+    });
+  }
+  if (all_stopped) {
     impl_->signals_ioc.stop();
     return;
   }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/date.hpp"
+#include "store/fault_point.hpp"
 #include "store/sqlite/coverage_rows.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
@@ -231,7 +232,10 @@ class SqliteStore final : public Store {
     write_coverages(batch.upserts, load_id, now, next_id, new_ids);
     write_event_hashes(batch.event_hashes, load_id);
 
+    // Test-only crash points (store/fault_point.hpp): no-ops unless ONSHI_FAULT_POINT is set.
+    test_only::fault_point("commit_load.before_commit");
     tx.commit();
+    test_only::fault_point("commit_load.after_commit");
     for (std::size_t i = 0; i < batch.upserts.size(); ++i)
       if (new_ids[i] != 0) batch.upserts[i].id = new_ids[i];
     return load_id;
