@@ -324,34 +324,56 @@ std::string registration_fingerprint_text(const RegistrationEvent& ev) {
       case F::kCopayRatio:
         return add_int(c.copay_ratio);
       case F::kElderlyCopayRatio:
-        if (!c.elderly) return add("-");
-        add_int(c.elderly->copay_ratio);
-        add_date(c.elderly->valid_from);
-        return add_date(c.elderly->valid_until);
+        return add_int(c.elderly ? c.elderly->copay_ratio : 0);
+      case F::kElderlyValidFrom:
+        return add_date(c.elderly ? c.elderly->valid_from : Date{});
+      case F::kElderlyValidUntil:
+        return add_date(c.elderly ? c.elderly->valid_until : Date{});
       case F::kLimitCategory:
-        if (!c.self_pay_limit) return add("-");
-        add(c.self_pay_limit->category);
-        add_date(c.self_pay_limit->valid_from);
-        return add_date(c.self_pay_limit->valid_until);
+        return add(c.self_pay_limit ? c.self_pay_limit->category : "");
+      case F::kLimitValidFrom:
+        return add_date(c.self_pay_limit ? c.self_pay_limit->valid_from : Date{});
+      case F::kLimitValidUntil:
+        return add_date(c.self_pay_limit ? c.self_pay_limit->valid_until : Date{});
       case F::kSpecificDisease:
-        if (!c.specific_disease) return add("-");
-        add_int(c.specific_disease->disease);
-        add_date(c.specific_disease->valid_from);
-        return add_date(c.specific_disease->valid_until);
+        return add_int(c.specific_disease ? c.specific_disease->disease : 0);
+      case F::kSpecificDiseaseValidFrom:
+        return add_date(c.specific_disease ? c.specific_disease->valid_from : Date{});
+      case F::kSpecificDiseaseValidUntil:
+        return add_date(c.specific_disease ? c.specific_disease->valid_until : Date{});
       case F::kMyNumber:
         return add(c.person_key);
       default:
         return;
     }
   };
-  // The fields that carry a value of the coverage (the validity dates of a term travel with
-  // its code; key, selector and changed_on are added above).
-  static constexpr F kValueFields[] = {
-      F::kRelationship,  F::kInsuredName,     F::kName,       F::kNameKana,
-      F::kSex,           F::kBirthDate,       F::kAddress,    F::kPostcode,
-      F::kAcquiredOn,    F::kLostOn,          F::kLossReason, F::kCardIssuedOn,
-      F::kCardValidFrom, F::kCardValidUntil,  F::kCopayRatio, F::kElderlyCopayRatio,
-      F::kLimitCategory, F::kSpecificDisease, F::kMyNumber};
+  // The columns that carry a value of the coverage (key, selector and changed_on are added
+  // above); a term's dates are columns of their own, as in apply_registration.
+  static constexpr F kValueFields[] = {F::kRelationship,
+                                       F::kInsuredName,
+                                       F::kName,
+                                       F::kNameKana,
+                                       F::kSex,
+                                       F::kBirthDate,
+                                       F::kAddress,
+                                       F::kPostcode,
+                                       F::kAcquiredOn,
+                                       F::kLostOn,
+                                       F::kLossReason,
+                                       F::kCardIssuedOn,
+                                       F::kCardValidFrom,
+                                       F::kCardValidUntil,
+                                       F::kCopayRatio,
+                                       F::kElderlyCopayRatio,
+                                       F::kElderlyValidFrom,
+                                       F::kElderlyValidUntil,
+                                       F::kLimitCategory,
+                                       F::kLimitValidFrom,
+                                       F::kLimitValidUntil,
+                                       F::kSpecificDisease,
+                                       F::kSpecificDiseaseValidFrom,
+                                       F::kSpecificDiseaseValidUntil,
+                                       F::kMyNumber};
   switch (ev.kind) {
     case RegistrationEventKind::kAcquire:
       // Every value, after defaults: an explicit default and an empty cell mean the same.

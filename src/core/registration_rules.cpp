@@ -10,8 +10,10 @@ namespace {
 using F = RegistrationField;
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-// [acquired_on, lost_on) with an absent lost_on open-ended; touching periods do not overlap.
+// [acquired_on, lost_on) with an absent lost_on open-ended; touching periods do not overlap,
+// and a period lost on its first day covers no day, so it overlaps nothing (R-A4).
 bool overlaps(const Coverage& a, Date a_lost, const Coverage& b) {
+  if (a_lost == a.acquired_on || b.lost_on == b.acquired_on) return false;
   const bool a_before_b_ends = !b.lost_on.valid() || a.acquired_on < b.lost_on;
   const bool b_before_a_ends = !a_lost.valid() || b.acquired_on < a_lost;
   return a_before_b_ends && b_before_a_ends;
@@ -109,17 +111,31 @@ Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
     if (ev.has(F::kCardValidFrom)) next.card_valid_from = v.card_valid_from;
     if (ev.has(F::kCardValidUntil)) next.card_valid_until = v.card_valid_until;
     if (ev.has(F::kCopayRatio)) next.copay_ratio = v.copay_ratio;
-    if (ev.has(F::kElderlyCopayRatio)) next.elderly = v.elderly;
-    if (ev.has(F::kLimitCategory)) next.self_pay_limit = v.self_pay_limit;
-    if (ev.has(F::kSpecificDisease)) next.specific_disease = v.specific_disease;
+    // A term's code and each of its dates are columns of their own; a term the period did
+    // not have yet is created from the row.
+    if (ev.has(F::kElderlyCopayRatio)) {
+      if (!next.elderly) next.elderly = ElderlyRecipientTerms{};
+      next.elderly->copay_ratio = v.elderly->copay_ratio;
+      if (ev.has(F::kElderlyValidFrom)) next.elderly->valid_from = v.elderly->valid_from;
+      if (ev.has(F::kElderlyValidUntil)) next.elderly->valid_until = v.elderly->valid_until;
+    }
+    if (ev.has(F::kLimitCategory)) {
+      if (!next.self_pay_limit) next.self_pay_limit = SelfPayLimitTerms{};
+      next.self_pay_limit->category = v.self_pay_limit->category;
+      if (ev.has(F::kLimitValidFrom))
+        next.self_pay_limit->valid_from = v.self_pay_limit->valid_from;
+      if (ev.has(F::kLimitValidUntil))
+        next.self_pay_limit->valid_until = v.self_pay_limit->valid_until;
+    }
+    if (ev.has(F::kSpecificDisease)) {
+      if (!next.specific_disease) next.specific_disease = SpecificDiseaseTerms{};
+      next.specific_disease->disease = v.specific_disease->disease;
+      if (ev.has(F::kSpecificDiseaseValidFrom))
+        next.specific_disease->valid_from = v.specific_disease->valid_from;
+      if (ev.has(F::kSpecificDiseaseValidUntil))
+        next.specific_disease->valid_until = v.specific_disease->valid_until;
+    }
   }
-  if (next.lost_on.valid() && next.lost_on < next.acquired_on)  // R-C5
-    return refuse(ErrorCode::kRowDatesInconsistent,
-                  "field 'lost_on': before the registered acquisition date");
-  if (next.lost_on != card[target].lost_on && overlapping(next, next.lost_on, target))
-    return refuse(ErrorCode::kRowPeriodOverlap,
-                  "the new loss date makes this period overlap another period of this member");
-
   // R-C3 / R-C4: person fields go to every period of the member.
   const bool new_birth_date = !lose && ev.has(F::kBirthDate);
   const bool new_link = !lose && !v.person_key.empty();
@@ -128,6 +144,12 @@ Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
       if (card[i].acquired_on < v.birth_date)
         return refuse(ErrorCode::kRowDatesInconsistent,
                       "field 'birth_date': after the acquisition date of a registered period");
+  if (next.lost_on.valid() && next.lost_on < next.acquired_on)  // R-C5
+    return refuse(ErrorCode::kRowDatesInconsistent,
+                  "field 'lost_on': before the registered acquisition date");
+  if (next.lost_on != card[target].lost_on && overlapping(next, next.lost_on, target))
+    return refuse(ErrorCode::kRowPeriodOverlap,
+                  "the new loss date makes this period overlap another period of this member");
 
   card[target] = std::move(next);
   std::vector<std::size_t> changed{target};

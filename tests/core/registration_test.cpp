@@ -654,7 +654,8 @@ TEST(RegistrationApply, ChangeOfEveryOptionalTerm) {
   EXPECT_EQ(next->elderly->valid_from, ymd(2045, 1, 1));
   ASSERT_TRUE(next->self_pay_limit);
   EXPECT_EQ(next->self_pay_limit->category, "B05");
-  EXPECT_FALSE(next->self_pay_limit->valid_from.valid());
+  // Each column on its own (R-C2): the registered validity dates stay.
+  EXPECT_EQ(next->self_pay_limit->valid_from, current.self_pay_limit->valid_from);
   ASSERT_TRUE(next->specific_disease);
   EXPECT_EQ(next->specific_disease->disease, 3);
   EXPECT_EQ(next->name, current.name);
