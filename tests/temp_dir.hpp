@@ -12,8 +12,8 @@ namespace onshi::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/onshi-test-XXXXXX";
+  explicit TempDir(const std::string& parent = "/tmp") {
+    std::string tmpl = parent + "/onshi-test-XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }

@@ -41,6 +41,7 @@
 #include "store/store.hpp"
 #include "tests/model/history_generator.hpp"
 #include "tests/model/reference_model.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace onshi::model {
 namespace {
@@ -140,32 +141,14 @@ services::Principal facility_principal() {
 
 // A fresh store per history: on tmpfs when there is one (a commit's fsync costs nothing there,
 // which makes thousands of stores per run affordable), else under /tmp.
-class StoreDir {
- public:
-  StoreDir() {
-    std::error_code ec;
-    std::string tmpl =
-        std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm/onshi-model-XXXXXX" : "";
-    if (tmpl.empty() || mkdtemp(tmpl.data()) == nullptr) {
-      tmpl = "/tmp/onshi-model-XXXXXX";
-      if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    }
-    path_ = tmpl;
-  }
-  ~StoreDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  StoreDir(const StoreDir&) = delete;
-  StoreDir& operator=(const StoreDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// On tmpfs when there is one: thousands of small SQLite stores per run.
+std::string store_parent() {
+  std::error_code ec;
+  return std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
+}
 
 RunResult run_real(const History& h, const std::vector<RenderedLoad>& files) {
-  StoreDir dir;
+  onshi::testing::TempDir dir(store_parent());
   auto store = store::open_sqlite_store(dir.path() + "/onshi.db");
   index::EligibilityIndex index;
   std::vector<core::Insurer> insurers;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/identifiers.hpp"
+#include "core/registration.hpp"
 
 namespace onshi::model {
 namespace {
@@ -1095,37 +1096,13 @@ History Builder::build(int queries) {
   return std::move(h_);
 }
 
-const std::vector<std::string> kColumns = {"event",
-                                           "insurer_number",
-                                           "symbol",
-                                           "number",
-                                           "branch",
-                                           "relationship",
-                                           "insured_name",
-                                           "name",
-                                           "name_kana",
-                                           "sex",
-                                           "birth_date",
-                                           "address",
-                                           "postcode",
-                                           "acquired_on",
-                                           "lost_on",
-                                           "loss_reason",
-                                           "card_issued_on",
-                                           "card_valid_from",
-                                           "card_valid_until",
-                                           "copay_ratio",
-                                           "elderly_copay_ratio",
-                                           "elderly_valid_from",
-                                           "elderly_valid_until",
-                                           "limit_category",
-                                           "limit_valid_from",
-                                           "limit_valid_until",
-                                           "specific_disease",
-                                           "specific_disease_valid_from",
-                                           "specific_disease_valid_until",
-                                           "my_number",
-                                           "changed_on"};
+// The file format's columns (the format, not the rules: taken from the one list in core).
+const std::vector<std::string> kColumns = [] {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < core::kRegistrationFieldCount; ++i)
+    out.emplace_back(core::field_name(static_cast<core::RegistrationField>(i)));
+  return out;
+}();
 
 }  // namespace
 
