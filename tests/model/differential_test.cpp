@@ -161,8 +161,10 @@ RunResult run_real(const History& h, const std::vector<RenderedLoad>& files) {
   services::RegistryService registry(*store, index, "model-test-person-secret");
   RunResult run;
   for (const RenderedLoad& f : files) {
-    const services::LoadReceipt receipt =
-        registry.load(f.csv, ingest::RegistrationFormat::kCsv, nullptr, "test");
+    const services::LoadReceipt receipt = registry.load(
+        f.text,
+        f.json_lines ? ingest::RegistrationFormat::kJsonLines : ingest::RegistrationFormat::kCsv,
+        nullptr, "test");
     LoadResult r;
     r.applied = receipt.rows_applied;
     r.already = receipt.rows_already_applied;
@@ -275,7 +277,7 @@ struct Verdict {
 
 std::vector<RenderedLoad> render_all(const History& h) {
   std::vector<RenderedLoad> files;
-  for (const Load& l : h.loads) files.push_back(render_csv(l));
+  for (const Load& l : h.loads) files.push_back(render(l));
   return files;
 }
 
@@ -379,7 +381,8 @@ std::string report(const History& h, std::uint64_t seed, std::uint64_t index) {
     if (d.registered) o << " " << d.number << " (" << d.name << ")";
   o << "\n";
   for (std::size_t li = 0; li < h.loads.size(); ++li) {
-    o << "--- load " << li + 1 << " (CSV) ---\n" << files[li].csv;
+    o << "--- load " << li + 1 << (files[li].json_lines ? " (JSON Lines) ---\n" : " (CSV) ---\n")
+      << files[li].text;
     o << "--- load " << li + 1 << " rows: model outcome / generator's intent ---\n";
     for (std::size_t ri = 0; ri < h.loads[li].rows.size(); ++ri)
       o << "  line " << files[li].lines[ri] << ": " << to_string(exp.row_outcomes[li][ri])

@@ -1126,25 +1126,25 @@ RenderedLoad render_csv(const Load& load) {
   const std::string eol = rng.chance(0.3) ? "\r\n" : "\n";
   RenderedLoad out;
   std::size_t line = 1;
-  if (rng.chance(0.1)) out.csv += "\xEF\xBB\xBF";
+  if (rng.chance(0.1)) out.text += "\xEF\xBB\xBF";
   if (rng.chance(0.05)) {
-    out.csv += eol;
+    out.text += eol;
     ++line;
   }
   for (std::size_t i = 0; i < cols.size(); ++i) {
-    if (i) out.csv += ',';
-    out.csv += rng.chance(0.05) ? " " + cols[i] + " " : cols[i];
+    if (i) out.text += ',';
+    out.text += rng.chance(0.05) ? " " + cols[i] + " " : cols[i];
   }
-  out.csv += eol;
+  out.text += eol;
   for (const GenRow& r : load.rows) {
     ++line;
     if (rng.chance(0.04)) {
-      out.csv += eol;
+      out.text += eol;
       ++line;
     }
     out.lines.push_back(line);
     for (std::size_t i = 0; i < cols.size(); ++i) {
-      if (i) out.csv += ',';
+      if (i) out.text += ',';
       std::string v;
       for (const auto& [col, val] : r.cells)
         if (col == cols[i]) v = val;
@@ -1154,16 +1154,63 @@ RenderedLoad render_csv(const Load& load) {
           if (ch == '"') q += '"';
           q += ch;
         }
-        out.csv += q + "\"";
+        out.text += q + "\"";
       } else if (!v.empty() && rng.chance(0.05)) {
-        out.csv += " " + v + "\t";
+        out.text += " " + v + "\t";
       } else {
-        out.csv += v;
+        out.text += v;
       }
     }
-    out.csv += eol;
+    out.text += eol;
   }
   return out;
+}
+
+RenderedLoad render_json_lines(const Load& load) {
+  Rng rng(load.layout_seed ^ 0x9e3779b97f4a7c15ULL);
+  const std::string eol = rng.chance(0.3) ? "\r\n" : "\n";
+  RenderedLoad out;
+  out.json_lines = true;
+  std::size_t line = 0;
+  for (const GenRow& r : load.rows) {
+    ++line;
+    if (rng.chance(0.04)) {
+      out.text += eol;  // blank lines are skipped
+      ++line;
+    }
+    out.lines.push_back(line);
+    std::vector<std::pair<std::string, std::string>> cells = r.cells;
+    for (std::size_t k = cells.size(); k > 1; --k)
+      std::swap(cells[k - 1], cells[static_cast<std::size_t>(rng.uni(0, static_cast<int>(k) - 1))]);
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (const auto& [col, val] : cells) {
+      if (val.empty()) {
+        // Absent three ways: left out, null, or the empty string.
+        if (rng.chance(0.3))
+          j[col] = nullptr;
+        else if (rng.chance(0.3))
+          j[col] = "";
+        continue;
+      }
+      // A one-digit code may come as a JSON integer (leading zeros would be lost otherwise).
+      const bool small_code = (col == "sex" || col == "relationship" || col == "copay_ratio") &&
+                              val.size() == 1 && val[0] >= '1' && val[0] <= '9';
+      if (small_code && rng.chance(0.3))
+        j[col] = val[0] - '0';
+      else
+        j[col] = val;
+    }
+    if (rng.chance(0.1)) {  // another column, absent
+      const std::string& other = rng.pick(kColumns);
+      if (!j.contains(other)) j[other] = nullptr;
+    }
+    out.text += j.dump() + eol;
+  }
+  return out;
+}
+
+RenderedLoad render(const Load& load) {
+  return load.layout_seed % 3 == 0 ? render_json_lines(load) : render_csv(load);
 }
 
 nlohmann::json request_json(const GenQuery& q) {

@@ -67,12 +67,16 @@ struct History {
 
 History generate_history(std::uint64_t seed, int queries);
 
-// The CSV file of one load, and for each row the (1-based) line it starts on.
+// The file of one load, CSV or JSON Lines, and for each row the (1-based) line it starts on.
 struct RenderedLoad {
-  std::string csv;
+  std::string text;
+  bool json_lines = false;
   std::vector<std::size_t> lines;
 };
 RenderedLoad render_csv(const Load& load);
+RenderedLoad render_json_lines(const Load& load);
+// One of the two, chosen by the load's layout seed: both formats must mean the same.
+RenderedLoad render(const Load& load);
 
 nlohmann::json request_json(const GenQuery& q);
 
