@@ -28,6 +28,7 @@ Error refuse(ErrorCode code, std::string detail) {
 Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
                                                     const RegistrationEvent& ev) {
   const Coverage& v = ev.values;
+  // Error details never carry personal data (they may be logged): no names, no dates.
   // R-M1: the member is the card key (the caller's `card`) plus the branch.
   std::vector<std::size_t> member;
   for (std::size_t i = 0; i < card.size(); ++i)
@@ -54,8 +55,8 @@ Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
       for (std::size_t i : member)
         if (card[i].acquired_on == v.acquired_on)  // R-A3
           return refuse(ErrorCode::kRowPeriodAlreadyRegistered,
-                        "the period acquired on " + v.acquired_on.iso() +
-                            " is already registered with other values");
+                        "the period with this acquisition date is already registered with "
+                        "other values");
       if (overlapping(v, v.lost_on, kNone))  // R-A4
         return refuse(ErrorCode::kRowPeriodOverlap, "the period from " + v.acquired_on.iso() +
                                                         " overlaps another period of this member");

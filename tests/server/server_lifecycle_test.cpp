@@ -50,19 +50,29 @@ TEST_F(ServerLifecycle, ServesHttpsWithTheGivenCertificate) {
   ctx.load_verify_file(cert);
   ctx.set_verify_mode(asio::ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-  beast::get_lowest_layer(stream).connect(
-      tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
-  stream.handshake(asio::ssl::stream_base::client);
+  // Every step has a deadline, as in HttpClient: a hung server fails the test, never CI.
+  auto await = [&](auto start) {
+    beast::error_code result = beast::error::timeout;
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+    start([&](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    beast::get_lowest_layer(stream).expires_never();
+    if (result) throw beast::system_error(result);
+  };
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), server.port());
+  await([&](auto done) { beast::get_lowest_layer(stream).async_connect(endpoint, done); });
+  await([&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, done); });
   bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/v1/eligibility/confirm", 11};
   req.set(bhttp::field::host, "localhost");
   req.set(bhttp::field::authorization, "Bearer " + token_);
   req.set(bhttp::field::content_type, "application/json");
   req.body() = yoshida().dump();
   req.prepare_payload();
-  bhttp::write(stream, req);
+  await([&](auto done) { bhttp::async_write(stream, req, done); });
   beast::flat_buffer buf;
   bhttp::response<bhttp::string_body> res;
-  bhttp::read(stream, buf, res);
+  await([&](auto done) { bhttp::async_read(stream, buf, res, done); });
   EXPECT_EQ(res.result_int(), 200u);
   EXPECT_EQ(nlohmann::json::parse(res.body())["record"]["name"], "𠮷田　太郎");
 
