@@ -58,8 +58,8 @@ Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
                         "the period with this acquisition date is already registered with "
                         "other values");
       if (overlapping(v, v.lost_on, kNone))  // R-A4
-        return refuse(ErrorCode::kRowPeriodOverlap, "the period from " + v.acquired_on.iso() +
-                                                        " overlaps another period of this member");
+        return refuse(ErrorCode::kRowPeriodOverlap,
+                      "the period overlaps another period of this member");
     }
     Coverage next = v;
     next.id = 0;
