@@ -27,6 +27,18 @@ void write_date(JsonWriter& w, std::string_view k, core::Date d) {
     w.null();
 }
 
+// A reason or notice: the catalogue's code and remedy, the sentence with its dates filled in.
+void write_explained(JsonWriter& w, ErrorCode code, std::string_view ja, std::string_view en) {
+  const core::ErrorInfo& info = core::error_info(code);
+  w.begin_object()
+      .field("code", info.code)
+      .field("message_ja", ja)
+      .field("message_en", en)
+      .field("remedy_ja", info.remedy_ja)
+      .field("remedy_en", info.remedy_en)
+      .end_object();
+}
+
 }  // namespace
 
 core::Result<services::ConfirmRequest> decode_confirm_request(std::string_view body) {
@@ -88,29 +100,13 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
   if (!o.arbitrary_id.empty()) w.field("arbitrary_id", o.arbitrary_id);
   w.key("reason");
   if (a.resolution.reason) {
-    const core::ErrorInfo& info = core::error_info(*a.resolution.reason);
-    w.begin_object()
-        .field("code", info.code)
-        .field("message_ja", a.reason_text.ja)
-        .field("message_en", a.reason_text.en)
-        .field("remedy_ja", info.remedy_ja)
-        .field("remedy_en", info.remedy_en)
-        .end_object();
+    write_explained(w, *a.resolution.reason, a.reason_text.ja, a.reason_text.en);
   } else {
     w.null();
   }
   // R-Q13: what a valid answer also tells the desk (e.g. the card's own validity has ended).
   w.key("notices").begin_array();
-  for (const core::Notice& n : a.notices) {
-    const core::ErrorInfo& info = core::error_info(n.code);
-    w.begin_object()
-        .field("code", info.code)
-        .field("message_ja", n.ja)
-        .field("message_en", n.en)
-        .field("remedy_ja", info.remedy_ja)
-        .field("remedy_en", info.remedy_en)
-        .end_object();
-  }
+  for (const core::Notice& n : a.notices) write_explained(w, n.code, n.ja, n.en);
   w.end_array();
   w.key("record");
   if (!a.record) {

@@ -1,7 +1,5 @@
 #include "core/answer_terms.hpp"
 
-#include "core/error_catalogue.hpp"
-
 namespace onshi::core {
 
 bool within(Date day, Date from, Date until) {

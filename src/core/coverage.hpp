@@ -50,6 +50,11 @@ struct CoverageKey {
   std::string branch;          // 枝番, 2 digits
 };
 
+// A period [acquired_on, lost_on) covers `day`; an absent lost_on is open-ended.
+inline bool period_covers(Date acquired_on, Date lost_on, Date day) {
+  return acquired_on.valid() && acquired_on <= day && (!lost_on.valid() || day < lost_on);
+}
+
 struct Coverage {
   std::int64_t id = 0;  // internal, assigned by the store
   CoverageKey key;
@@ -76,9 +81,7 @@ struct Coverage {
   std::string person_key;
 
   // Coverage in force on `day`: acquired on or before it and not yet lost.
-  bool in_force_on(Date day) const {
-    return acquired_on.valid() && acquired_on <= day && (!lost_on.valid() || day < lost_on);
-  }
+  bool in_force_on(Date day) const { return period_covers(acquired_on, lost_on, day); }
 };
 
 std::string_view to_string(LossReason reason);  // "01", "02", "03", "99", ""

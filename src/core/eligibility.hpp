@@ -38,9 +38,7 @@ struct CoverageFacts {
   // as-of date (R-Q6). Always false when not linked.
   bool linked_in_force = false;
 
-  bool in_force_on(Date day) const {
-    return acquired_on.valid() && acquired_on <= day && (!lost_on.valid() || day < lost_on);
-  }
+  bool in_force_on(Date day) const { return period_covers(acquired_on, lost_on, day); }
 };
 
 struct EligibilityQuery {

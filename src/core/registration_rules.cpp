@@ -1,6 +1,7 @@
 // How one registration event changes the coverages of its card key: rules R-A* and R-C* of
 // docs/eligibility-rules.md (the rule ids are cited where they are applied).
 #include <algorithm>
+#include <optional>
 
 #include "core/registration.hpp"
 
@@ -17,6 +18,19 @@ bool overlaps(const Coverage& a, Date a_lost, const Coverage& b) {
   const bool a_before_b_ends = !b.lost_on.valid() || a.acquired_on < b.lost_on;
   const bool b_before_a_ends = !a_lost.valid() || b.acquired_on < a_lost;
   return a_before_b_ends && b_before_a_ends;
+}
+
+// A change's columns of one term (elderly, self-pay limit, specific disease): `row` holds the
+// term when the row carries its code (validation refuses dates without it); the code, and each
+// date the row carries, overwrite the period's; a term the period did not have is created.
+template <typename Term, typename SetCode>
+void merge_term(std::optional<Term>& period, const std::optional<Term>& row, bool has_from,
+                bool has_until, SetCode set_code) {
+  if (!row) return;
+  if (!period) period = Term{};
+  set_code(*period, *row);
+  if (has_from) period->valid_from = row->valid_from;
+  if (has_until) period->valid_until = row->valid_until;
 }
 
 Error refuse(ErrorCode code, std::string detail) {
@@ -112,30 +126,15 @@ Result<std::vector<std::size_t>> apply_registration(std::vector<Coverage>& card,
     if (ev.has(F::kCardValidFrom)) next.card_valid_from = v.card_valid_from;
     if (ev.has(F::kCardValidUntil)) next.card_valid_until = v.card_valid_until;
     if (ev.has(F::kCopayRatio)) next.copay_ratio = v.copay_ratio;
-    // A term's code and each of its dates are columns of their own; a term the period did
-    // not have yet is created from the row.
-    if (ev.has(F::kElderlyCopayRatio)) {
-      if (!next.elderly) next.elderly = ElderlyRecipientTerms{};
-      next.elderly->copay_ratio = v.elderly->copay_ratio;
-      if (ev.has(F::kElderlyValidFrom)) next.elderly->valid_from = v.elderly->valid_from;
-      if (ev.has(F::kElderlyValidUntil)) next.elderly->valid_until = v.elderly->valid_until;
-    }
-    if (ev.has(F::kLimitCategory)) {
-      if (!next.self_pay_limit) next.self_pay_limit = SelfPayLimitTerms{};
-      next.self_pay_limit->category = v.self_pay_limit->category;
-      if (ev.has(F::kLimitValidFrom))
-        next.self_pay_limit->valid_from = v.self_pay_limit->valid_from;
-      if (ev.has(F::kLimitValidUntil))
-        next.self_pay_limit->valid_until = v.self_pay_limit->valid_until;
-    }
-    if (ev.has(F::kSpecificDisease)) {
-      if (!next.specific_disease) next.specific_disease = SpecificDiseaseTerms{};
-      next.specific_disease->disease = v.specific_disease->disease;
-      if (ev.has(F::kSpecificDiseaseValidFrom))
-        next.specific_disease->valid_from = v.specific_disease->valid_from;
-      if (ev.has(F::kSpecificDiseaseValidUntil))
-        next.specific_disease->valid_until = v.specific_disease->valid_until;
-    }
+    // A term's code and each of its dates are columns of their own (R-C2).
+    merge_term(next.elderly, v.elderly, ev.has(F::kElderlyValidFrom), ev.has(F::kElderlyValidUntil),
+               [](auto& to, const auto& from) { to.copay_ratio = from.copay_ratio; });
+    merge_term(next.self_pay_limit, v.self_pay_limit, ev.has(F::kLimitValidFrom),
+               ev.has(F::kLimitValidUntil),
+               [](auto& to, const auto& from) { to.category = from.category; });
+    merge_term(next.specific_disease, v.specific_disease, ev.has(F::kSpecificDiseaseValidFrom),
+               ev.has(F::kSpecificDiseaseValidUntil),
+               [](auto& to, const auto& from) { to.disease = from.disease; });
   }
   // R-C3 / R-C4: person fields go to every period of the member.
   const bool new_birth_date = !lose && ev.has(F::kBirthDate);

@@ -357,16 +357,17 @@ ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
         f.person_key = s.text(kPersonKey);
         facts.push_back(f);
       });
-  // R-Q6: is the same linked person covered on the as-of date anywhere (any insurer)?
+  // R-Q6: is the same linked person covered on the as-of date anywhere (any insurer)? Asked
+  // only of periods already lost on that day: no other period can be answered 2 or 3.
   for (std::size_t i = 0; i < found.size(); ++i) {
     const Slot& s = *found[i];
-    if (!s.person || facts[i].person_key.empty()) continue;
+    const core::CoverageFacts& f = facts[i];
+    if (!s.person || f.person_key.empty() || !f.lost_on.valid() || as_of < f.lost_on) continue;
     const std::uint32_t* head = persons_->find(s.person);
     for (std::uint32_t o = head ? *head : kNil; o != kNil; o = slots_[o].next_in_person) {
       const Slot& other = slots_[o];
-      if (other.text(kPersonKey) != facts[i].person_key) continue;  // a hash collision
-      const core::Date acquired = other.date(kAcquired), lost = other.date(kLost);
-      if (acquired.valid() && acquired <= as_of && (!lost.valid() || as_of < lost)) {
+      if (other.text(kPersonKey) != f.person_key) continue;  // a hash collision
+      if (core::period_covers(other.date(kAcquired), other.date(kLost), as_of)) {
         facts[i].linked_in_force = true;
         break;
       }
