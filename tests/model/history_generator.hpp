@@ -80,7 +80,9 @@ RenderedLoad render(const Load& load);
 
 nlohmann::json request_json(const GenQuery& q);
 
-// Typing variants (exposed for the model's own tests).
+// Typing variants (tests/model/typing_variants.cpp; exposed for the model's own tests).
+// ASCII written in full width (ＡＢ１).
+std::string fullwidth(std::string_view ascii);
 // A spelling of `text` with the same match_key (N2), within the byte/character limits; `text`
 // itself when no variant fits.
 std::string typed_variant(Rng& rng, const std::string& text, std::size_t max_bytes = 60,
