@@ -1,13 +1,20 @@
 #pragma once
-// The one narrow persistence interface of onshi. Every backend (SQLite now, PostgreSQL later)
-// implements it and passes the same contract tests (tests/store/store_contract_test.cpp).
-// Methods throw StoreError on I/O failure; a failed write leaves the store as before the call.
+// The one narrow persistence interface of onshi. Every backend (SQLite, PostgreSQL) implements
+// it and passes the same contract tests (tests/store/store_contract_test.cpp).
+//
+// Writes go through transactions (Store::transact): the work reads what it needs (preconditions)
+// and writes inside one transaction against the store itself, so two writers in two processes
+// or on two nodes end as if one ran after the other. Every committed write to data a node serves
+// from gets one entry in the change log (変更履歴), numbered in commit order; every running node
+// follows the log (services/change_follower.hpp), so nothing needs a restart to be seen.
+// Methods throw StoreError on I/O failure; a failed transaction leaves the store as before.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/access_record.hpp"
@@ -22,6 +29,19 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A transaction lost a race with another writer (SQLite busy, PostgreSQL serialization failure
+// or deadlock): nothing was written, and running the same work again may succeed.
+class ConflictError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The store cannot be reached at all (connection refused, dropped): nothing was written.
+class UnavailableError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 enum class Role : std::uint8_t { kFacility = 1, kInsurer = 2, kOperator = 3 };
 
 // An API credential. Only the SHA-256 of the secret token is kept. One token may carry several
@@ -34,7 +54,7 @@ struct Credential {
 };
 
 // One insurer load: the coverages to write, the event fingerprints that make a reload a no-op,
-// and the receipt figures. Committed all or nothing.
+// and the receipt figures.
 struct LoadBatch {
   std::string source;                     // file name or "http"
   std::string actor;                      // credential label
@@ -45,27 +65,81 @@ struct LoadBatch {
   std::int64_t rows_already_applied = 0;
 };
 
+// What a change-log entry says changed. A node reloads the whole (small) table for the
+// reference kinds and re-reads the coverages a load wrote for kLoad.
+enum class ChangeKind : std::uint8_t {
+  kLoad = 1,         // coverages written by load `load_id`
+  kCredentials = 2,  // credentials issued or revoked
+  kInsurers = 3,
+  kFacilities = 4,
+};
+
+struct Change {
+  std::int64_t seq = 0;  // 1, 2, 3, ... in commit order, no gaps once committed
+  ChangeKind kind = ChangeKind::kLoad;
+  std::int64_t load_id = 0;  // kLoad only
+  std::int64_t at_ms = 0;    // commit time, Unix ms (for the write-to-visible delay)
+};
+
+// The work of one write transaction. Reads see the transaction's own writes. An object is
+// valid only inside the Store::transact call that handed it out.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // For each fingerprint, whether a committed load already applied it.
+  virtual std::vector<bool> applied_events(std::span<const std::string> event_hashes) = 0;
+  // Every coverage under a card key, matched by core::match_key of symbol and number (any
+  // branch, any period), in id order.
+  virtual std::vector<core::Coverage> coverages_under(std::string_view insurer_number,
+                                                      std::string_view symbol_key,
+                                                      std::string_view number_key) = 0;
+  virtual bool insurer_known(std::string_view insurer_number) = 0;
+
+  // Writes the load; new coverages get their ids in place. Returns the load id.
+  virtual std::int64_t write_load(LoadBatch& batch) = 0;
+  virtual void upsert_insurers(std::span<const core::Insurer> insurers) = 0;
+  virtual void upsert_facilities(std::span<const core::Facility> facilities) = 0;
+  virtual void add_credential(const Credential& credential) = 0;
+  // Removes every subject of the token; false when no credential had that hash.
+  virtual bool revoke_credential(std::string_view token_sha256) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Reference data
-  virtual void upsert_insurers(std::span<const core::Insurer> insurers) = 0;
-  virtual std::vector<core::Insurer> insurers() = 0;
-  virtual void upsert_facilities(std::span<const core::Facility> facilities) = 0;
-  virtual std::vector<core::Facility> facilities() = 0;
-  virtual void add_credential(const Credential& credential) = 0;
-  virtual std::vector<Credential> credentials() = 0;
+  // Runs `work` in one transaction and commits it. On ConflictError the transaction is rolled
+  // back and `work` runs again (a few times, with a growing pause), so `work` must keep its
+  // results in variables it resets itself. Any other exception rolls back and propagates.
+  // Returns the change-log seq of the last entry the commit added, 0 if it added none.
+  std::int64_t transact(const std::function<void(Transaction&)>& work);
 
-  // Registrations. `applied_events` answers, for each fingerprint, whether a committed load
-  // already applied it. `commit_load` writes everything in one transaction and returns the
-  // load id; new coverages get their ids in place.
-  virtual std::vector<bool> applied_events(std::span<const std::string> event_hashes) = 0;
-  virtual std::int64_t commit_load(LoadBatch& batch) = 0;
+  // Shorthands, each one transaction.
+  void upsert_insurers(std::span<const core::Insurer> insurers);
+  void upsert_facilities(std::span<const core::Facility> facilities);
+  void add_credential(const Credential& credential);
+  std::int64_t commit_load(LoadBatch& batch);  // returns the load id
+  std::vector<bool> applied_events(std::span<const std::string> event_hashes);
+
+  // Reads (each its own consistent snapshot).
+  virtual std::vector<core::Insurer> insurers() = 0;
+  virtual std::vector<core::Facility> facilities() = 0;
+  virtual std::vector<Credential> credentials() = 0;
   virtual void for_each_coverage(const std::function<void(const core::Coverage&)>& visit) = 0;
   virtual std::int64_t coverage_count() = 0;
 
-  // Access log and counters, appended together in one transaction (group commit).
+  // The change log. `last_change_seq` is 0 for a store never written.
+  virtual std::int64_t last_change_seq() = 0;
+  // Entries with seq > `after`, in seq order, at most `limit`.
+  virtual std::vector<Change> changes_after(std::int64_t after, int limit) = 0;
+  // The coverages whose last write was load `load_id`, with id > `after_id`, in id order, at
+  // most `limit` (page through a big load without holding the store).
+  virtual std::vector<core::Coverage> coverages_of_load(std::int64_t load_id, std::int64_t after_id,
+                                                        int limit) = 0;
+
+  // Access log and counters, appended together in one transaction (group commit). Not part of
+  // the change log: no node serves answers from them.
   virtual void append_access(std::span<const core::AccessRecord> records,
                              std::span<const core::DailyCount> count_increments) = 0;
   // Newest first; facility_code "" = all facilities.
@@ -76,6 +150,11 @@ class Store {
 
   // Gives back caches filled by a one-off scan (the index rebuild at start). A hint only.
   virtual void release_memory() {}
+
+ protected:
+  // One attempt: begin, run `work`, commit; rolls back on any exception. Returns what
+  // transact returns. Throws ConflictError when the attempt may be retried.
+  virtual std::int64_t run_transaction(const std::function<void(Transaction&)>& work) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` and runs its pending migrations.

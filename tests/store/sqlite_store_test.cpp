@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/text_normalise.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/store.hpp"
 #include "store_contract.hpp"
@@ -93,7 +94,7 @@ TEST_F(SqliteStoreTest, SchemaMigrationsRecordsEveryVersion) {
   EXPECT_EQ(versions.back(), std::to_string(sqlite::latest_schema_version()));
   const auto tables = raw.column("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY 1");
   for (const char* t : {"access_log", "applied_events", "coverages", "credentials", "daily_counts",
-                        "facilities", "insurers", "loads", "schema_migrations"})
+                        "facilities", "insurers", "loads", "schema_migrations", "changes"})
     EXPECT_NE(std::find(tables.begin(), tables.end(), t), tables.end()) << t;
 }
 
@@ -104,6 +105,43 @@ TEST_F(SqliteStoreTest, ReopeningRunsNoMigrationTwice) {
   EXPECT_EQ(store->coverage_count(), 0);
   RawDb raw(path());
   EXPECT_EQ(raw.one("SELECT count(*) FROM schema_migrations"),
+            std::to_string(sqlite::latest_schema_version()));
+}
+
+// A data directory written by a build with schema 1 (verbatim card keys only) opens with the
+// card keys derived for every row and the change log in place.
+TEST_F(SqliteStoreTest, Version1DataMigratesWithMatchKeysDerived) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(
+        sqlite3_open_v2(path().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+        SQLITE_OK);
+    const std::string v1 = std::string(sqlite::migrations()[0].sql) +
+                           "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                           "applied_at TEXT NOT NULL);"
+                           "INSERT INTO schema_migrations VALUES (1, '2026-11-01T00:00:00Z');"
+                           "INSERT INTO loads VALUES (1, 'f.csv', 'local', 'x', 1, 1, 0, 0);"
+                           "INSERT INTO coverages (id, insurer_number, symbol, number, branch, "
+                           "relationship, insured_name, name, name_kana, sex, address, postcode, "
+                           "acquired_on, loss_reason, copay_ratio, person_key, load_id, "
+                           "updated_at) VALUES (7, '06130012', 'ｱｲ-12', '０１２３', '00', 1, "
+                           "'n', 'n', 'ﾅ', 1, 'a', '100-0001', '2024-04-01', 0, 3, '', 1, 'x');";
+    ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close_v2(db);
+  }
+  auto store = open();
+  EXPECT_EQ(store->coverage_count(), 1);
+  std::vector<core::Coverage> under;
+  store->transact([&](Transaction& tx) {
+    under = tx.coverages_under("06130012", core::match_key("アイ-12"), core::match_key("0123"));
+  });
+  ASSERT_EQ(under.size(), 1u);
+  EXPECT_EQ(under[0].id, 7);
+  EXPECT_EQ(under[0].key.number, "０１２３");  // verbatim as registered
+  EXPECT_EQ(store->last_change_seq(), 0);
+  RawDb raw(path());
+  EXPECT_EQ(raw.one("SELECT max(version) FROM schema_migrations"),
             std::to_string(sqlite::latest_schema_version()));
 }
 

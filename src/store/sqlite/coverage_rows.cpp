@@ -7,7 +7,16 @@
 #include "store/store.hpp"
 
 namespace onshi::store::sqlite {
-namespace {}  // namespace
+namespace {
+
+// The values of symbol_key and number_key for insert row `r`: derived from the same parameters
+// as symbol and number, so they can never disagree with them.
+std::string derived_keys_sql(int r) {
+  return "onshi_match_key(?" + std::to_string(row_base(r) + kSymbol) + "),onshi_match_key(?" +
+         std::to_string(row_base(r) + kNumber) + ")";
+}
+
+}  // namespace
 
 // The bulk statements say OR ROLLBACK: a constraint failure ends the whole transaction, which
 // commit_load would do anyway, and SQLite then keeps no statement journal to undo a half-run
@@ -20,7 +29,7 @@ std::string coverage_insert_sql(int rows) {
     sql += r == 0 ? "(" : ",(";
     for (int i = kInsurerNumber; i <= kPersonKey; ++i)
       sql += '?' + std::to_string(row_base(r) + i) + ',';
-    sql += "?1,?2,?" + std::to_string(row_base(r) + kRowParams) + ')';
+    sql += derived_keys_sql(r) + ",?1,?2,?" + std::to_string(row_base(r) + kRowParams) + ')';
   }
   return sql;
 }
@@ -29,13 +38,16 @@ std::string coverage_update_sql() {
   std::string sql = "UPDATE OR ROLLBACK coverages SET ";
   for (int i = kInsurerNumber; i <= kPersonKey; ++i)
     sql += std::string(kCovColNames[i - 1]) + "=?" + std::to_string(row_base(0) + i) + ',';
+  sql += "symbol_key=onshi_match_key(?" + std::to_string(row_base(0) + kSymbol) + "),";
+  sql += "number_key=onshi_match_key(?" + std::to_string(row_base(0) + kNumber) + "),";
   return sql + "load_id=?1,updated_at=?2 WHERE id=?" + std::to_string(row_base(0) + kRowParams);
 }
 
-std::string coverage_select_sql() {
+std::string coverage_select_sql(std::string_view rest) {
   std::string sql = "SELECT id";
   for (const char* c : kCovColNames) sql += std::string(",") + c;
-  return sql + " FROM coverages ORDER BY id";
+  sql += " FROM coverages ";
+  return sql += rest;
 }
 
 // ?1 is the load id, shared by every row.

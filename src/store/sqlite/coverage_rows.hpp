@@ -44,6 +44,8 @@ enum CovCol : int {
   kSpecificDiseaseValidFrom,
   kSpecificDiseaseValidUntil,
   kPersonKey,
+  kSymbolKey,  // derived: onshi_match_key(symbol), computed by SQLite on write
+  kNumberKey,  // derived: onshi_match_key(number)
   kLoadId,
   kUpdatedAt,
   kCovColEnd
@@ -80,6 +82,8 @@ constexpr std::array<const char*, kCovColCount> kCovColNames{
     "specific_disease_valid_from",
     "specific_disease_valid_until",
     "person_key",
+    "symbol_key",
+    "number_key",
     "load_id",
     "updated_at",
 };
@@ -101,7 +105,8 @@ constexpr int kCheckpointPages = 1000;
 
 std::string coverage_insert_sql(int rows);
 std::string coverage_update_sql();
-std::string coverage_select_sql();
+// SELECT id and every column FROM coverages, then `rest` (WHERE ... ORDER BY ...).
+std::string coverage_select_sql(std::string_view rest);
 std::string event_insert_sql(int rows);
 // ISO-8601 UTC with milliseconds: sorts as text and reads naturally in the shell.
 std::string now_utc_text();

@@ -112,8 +112,77 @@ CREATE TABLE daily_counts (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Version 2: one truth for every process (issue 6).
+// - coverages gain symbol_key / number_key, core::match_key of symbol and number, so a load can
+//   read a card key's coverages from the store inside its own transaction instead of from one
+//   process's index. The unique key moves to them: two typings of one card are one card
+//   (docs/eligibility-rules.md N2), and the same index answers lookups by card key. SQLite
+//   cannot drop a table constraint, so the table is rebuilt; onshi_match_key() is the C++
+//   core::match_key registered on every connection (sqlite_store.cpp).
+// - coverages_by_load lets a node re-read what one load wrote when it follows the change log.
+// - changes: the change log. seq is the rowid: max+1 under the write lock, never deleted, so
+//   commit order = seq order without gaps.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE coverages_v2 (
+  id                           INTEGER PRIMARY KEY,
+  insurer_number               TEXT NOT NULL,
+  symbol                       TEXT NOT NULL,
+  number                       TEXT NOT NULL,
+  branch                       TEXT NOT NULL,
+  relationship                 INTEGER NOT NULL,
+  insured_name                 TEXT NOT NULL,
+  name                         TEXT NOT NULL,
+  name_kana                    TEXT NOT NULL,
+  sex                          INTEGER NOT NULL,
+  birth_date                   TEXT,
+  address                      TEXT NOT NULL,
+  postcode                     TEXT NOT NULL,
+  acquired_on                  TEXT,
+  lost_on                      TEXT,
+  loss_reason                  INTEGER NOT NULL,
+  card_issued_on               TEXT,
+  card_valid_from              TEXT,
+  card_valid_until             TEXT,
+  copay_ratio                  INTEGER NOT NULL,
+  elderly_copay_ratio          INTEGER,
+  elderly_valid_from           TEXT,
+  elderly_valid_until          TEXT,
+  limit_category               TEXT,
+  limit_valid_from             TEXT,
+  limit_valid_until            TEXT,
+  specific_disease             INTEGER,
+  specific_disease_valid_from  TEXT,
+  specific_disease_valid_until TEXT,
+  person_key                   TEXT NOT NULL,
+  symbol_key                   TEXT NOT NULL,
+  number_key                   TEXT NOT NULL,
+  load_id                      INTEGER NOT NULL REFERENCES loads (id) DEFERRABLE INITIALLY DEFERRED,
+  updated_at                   TEXT NOT NULL,
+  UNIQUE (insurer_number, symbol_key, number_key, branch, acquired_on)
+);
+INSERT INTO coverages_v2
+  SELECT id, insurer_number, symbol, number, branch, relationship, insured_name, name, name_kana,
+         sex, birth_date, address, postcode, acquired_on, lost_on, loss_reason, card_issued_on,
+         card_valid_from, card_valid_until, copay_ratio, elderly_copay_ratio, elderly_valid_from,
+         elderly_valid_until, limit_category, limit_valid_from, limit_valid_until,
+         specific_disease, specific_disease_valid_from, specific_disease_valid_until, person_key,
+         onshi_match_key(symbol), onshi_match_key(number), load_id, updated_at
+  FROM coverages ORDER BY id;
+DROP TABLE coverages;
+ALTER TABLE coverages_v2 RENAME TO coverages;
+CREATE INDEX coverages_by_load ON coverages (load_id, id);
+
+CREATE TABLE changes (
+  seq     INTEGER PRIMARY KEY,
+  kind    INTEGER NOT NULL,
+  load_id INTEGER NOT NULL DEFAULT 0,
+  at_ms   INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kV1},
+    {2, kV2},
 }};
 
 }  // namespace

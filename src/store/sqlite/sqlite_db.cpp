@@ -29,6 +29,9 @@ void Db::fail(std::string_view context) const {
   msg += " (code ";
   msg += std::to_string(sqlite3_extended_errcode(db_));
   msg += ')';
+  // Another process holds the write lock past busy_timeout: the work may simply be run again.
+  const int primary = sqlite3_errcode(db_);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw ConflictError(msg);
   throw StoreError(msg);
 }
 
@@ -111,19 +114,19 @@ std::string_view Stmt::text_view_at(int col) const {
   return {p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))};
 }
 
-Transaction::Transaction(Db& db, Kind kind) : db_(db) {
+TxScope::TxScope(Db& db, Kind kind) : db_(db) {
   db_.exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", "begin transaction");
   open_ = true;
 }
 
-Transaction::~Transaction() {
+TxScope::~TxScope() {
   // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR, ...); a second
   // ROLLBACK would only fail, so ask whether a transaction is still open.
   if (open_ && sqlite3_get_autocommit(db_.handle()) == 0)
     sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-void Transaction::commit() {
+void TxScope::commit() {
   db_.exec("COMMIT", "commit");
   open_ = false;
 }

@@ -92,15 +92,16 @@ class StmtUse {
   Bindings b_;
 };
 
-class Transaction {
+// One SQLite transaction, rolled back unless committed (not store::Transaction, the work's view).
+class TxScope {
  public:
   // kImmediate takes the write lock up front: a deferred write transaction that upgrades later can
   // fail with SQLITE_BUSY without the busy handler being consulted.
   enum class Kind { kDeferred, kImmediate };
-  Transaction(Db& db, Kind kind);
-  ~Transaction();  // rolls back unless commit() succeeded
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
+  TxScope(Db& db, Kind kind);
+  ~TxScope();  // rolls back unless commit() succeeded
+  TxScope(const TxScope&) = delete;
+  TxScope& operator=(const TxScope&) = delete;
   void commit();
 
  private:

@@ -4,11 +4,13 @@
 // whole duration, so the object may be shared freely between threads and each call sees and
 // leaves a consistent state. SQLite gives a single connection no parallelism anyway, and WAL
 // plus busy_timeout let other processes (the sqlite3 shell, a backup) read while we write.
-// for_each_coverage holds the mutex while it calls the visitor: the visitor must not call back
-// into the same store (that is detected and thrown as StoreError instead of deadlocking).
+// for_each_coverage holds the mutex while it calls the visitor, and a transaction holds it while
+// its work runs: neither may call back into the same store (that is detected and thrown as
+// StoreError instead of deadlocking); the work uses the Transaction it is given.
+// Transactions are BEGIN IMMEDIATE, so writers in other processes queue on SQLite's write lock.
 // A second, internal connection only checkpoints the WAL (see wal_checkpointer.hpp).
 //
-// Bulk speed: commit_load assigns new ids itself, writes coverages through multi-row INSERT OR
+// Bulk speed: write_load assigns new ids itself, writes coverages through multi-row INSERT OR
 // ROLLBACK statements and event hashes in sorted order, and leaves WAL checkpoints to another
 // thread; see the comments there. Dates are formatted and parsed here rather than through
 // Date::iso() / core::parse_date_strict, which use snprintf (see DateTexts, date_from_text).
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "core/date.hpp"
+#include "core/text_normalise.hpp"
 #include "store/fault_point.hpp"
 #include "store/sqlite/coverage_rows.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -39,7 +42,7 @@ namespace {
 using sqlite::Db;
 using sqlite::Stmt;
 using sqlite::StmtUse;
-using sqlite::Transaction;
+using sqlite::TxScope;
 using namespace sqlite;  // the coverage row layout (coverage_rows.hpp)
 
 // Adds which input rows a failure inside a loop concerns, so a rejected load says where it broke
@@ -85,27 +88,11 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
     configure(path);
+    register_functions();
     migrate();
     prepare();
     if (!is_in_memory(path))
       checkpointer_ = std::make_unique<sqlite::WalCheckpointer>(db_, path, kCheckpointPages);
-  }
-
-  void upsert_insurers(std::span<const core::Insurer> insurers) override {
-    auto lock = guard();
-    Transaction tx(db_, Transaction::Kind::kImmediate);
-    for (std::size_t i = 0; i < insurers.size(); ++i) {
-      const auto& x = insurers[i];
-      at_rows(i, i, "insurer", [&] {
-        StmtUse use(upsert_insurer_);
-        upsert_insurer_.bind(1, x.number);
-        upsert_insurer_.bind(2, x.name);
-        upsert_insurer_.bind(3, static_cast<std::int64_t>(x.kind));
-        upsert_insurer_.bind(4, static_cast<std::int64_t>(x.prefecture));
-        upsert_insurer_.step("upsert_insurers");
-      });
-    }
-    tx.commit();
   }
 
   std::vector<core::Insurer> insurers() override {
@@ -120,23 +107,6 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  void upsert_facilities(std::span<const core::Facility> facilities) override {
-    auto lock = guard();
-    Transaction tx(db_, Transaction::Kind::kImmediate);
-    for (std::size_t i = 0; i < facilities.size(); ++i) {
-      const auto& f = facilities[i];
-      at_rows(i, i, "facility", [&] {
-        StmtUse use(upsert_facility_);
-        upsert_facility_.bind(1, f.code);
-        upsert_facility_.bind(2, f.name);
-        upsert_facility_.bind(3, static_cast<std::int64_t>(f.type));
-        upsert_facility_.bind(4, static_cast<std::int64_t>(f.prefecture));
-        upsert_facility_.step("upsert_facilities");
-      });
-    }
-    tx.commit();
-  }
-
   std::vector<core::Facility> facilities() override {
     auto lock = guard();
     std::vector<core::Facility> out;
@@ -147,20 +117,6 @@ class SqliteStore final : public Store {
                      int_at(list_facilities_, 3)});
     }
     return out;
-  }
-
-  void add_credential(const Credential& c) override {
-    auto lock = guard();
-    Transaction tx(db_, Transaction::Kind::kImmediate);
-    {
-      StmtUse use(upsert_credential_);
-      upsert_credential_.bind(1, c.token_sha256);
-      upsert_credential_.bind(2, c.subject);
-      upsert_credential_.bind(3, static_cast<std::int64_t>(c.role));
-      upsert_credential_.bind(4, c.label);
-      upsert_credential_.step("add_credential");
-    }
-    tx.commit();
   }
 
   std::vector<Credential> credentials() override {
@@ -178,34 +134,208 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  std::vector<bool> applied_events(std::span<const std::string> event_hashes) override {
+  std::int64_t last_change_seq() override {
     auto lock = guard();
+    StmtUse use(last_change_);
+    last_change_.step("last_change_seq");
+    return last_change_.int_at(0);
+  }
+
+  std::vector<Change> changes_after(std::int64_t after, int limit) override {
+    auto lock = guard();
+    std::vector<Change> out;
+    if (limit <= 0) return out;
+    StmtUse use(changes_after_);
+    changes_after_.bind(1, after);
+    changes_after_.bind(2, static_cast<std::int64_t>(limit));
+    while (changes_after_.step("changes_after")) {
+      Change c;
+      c.seq = changes_after_.int_at(0);
+      c.kind = static_cast<ChangeKind>(changes_after_.int_at(1));
+      c.load_id = changes_after_.int_at(2);
+      c.at_ms = changes_after_.int_at(3);
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  std::vector<core::Coverage> coverages_of_load(std::int64_t load_id, std::int64_t after_id,
+                                                int limit) override {
+    auto lock = guard();
+    std::vector<core::Coverage> out;
+    if (limit <= 0) return out;
+    StmtUse use(coverages_of_load_);
+    coverages_of_load_.bind(1, load_id);
+    coverages_of_load_.bind(2, after_id);
+    coverages_of_load_.bind(3, static_cast<std::int64_t>(limit));
+    while (coverages_of_load_.step("coverages_of_load"))
+      read_coverage(coverages_of_load_, out.emplace_back());
+    return out;
+  }
+
+ protected:
+  std::int64_t run_transaction(const std::function<void(Transaction&)>& work) override {
+    auto lock = guard();
+    // BEGIN IMMEDIATE takes SQLite's write lock for the whole work: a writer in another
+    // process waits (busy_timeout) and then gets ConflictError, so what `work` reads cannot be
+    // changed under it. One writer at a time is SQLite's model anyway.
+    TxScope tx(db_, TxScope::Kind::kImmediate);
+    Tx t(*this);
+    {
+      CallbackScope scope(callback_thread_);
+      work(t);
+    }
+    std::int64_t last_seq = 0;
+    if (!t.changes.empty()) {
+      const std::int64_t at_ms = now_unix_ms();
+      for (const auto& [kind, load_id] : t.changes) {
+        StmtUse use(insert_change_);
+        insert_change_.bind(1, static_cast<std::int64_t>(kind));
+        insert_change_.bind(2, load_id);
+        insert_change_.bind(3, at_ms);
+        insert_change_.step("transaction: append change");
+        last_seq = insert_change_.last_insert_rowid();
+      }
+    }
+    // Test-only crash points (store/fault_point.hpp), around the commit of a load: no-ops
+    // unless ONSHI_FAULT_POINT is set.
+    const bool writes_load = std::any_of(t.changes.begin(), t.changes.end(), [](const auto& c) {
+      return c.first == ChangeKind::kLoad;
+    });
+    if (writes_load) test_only::fault_point("commit_load.before_commit");
+    tx.commit();
+    if (writes_load) test_only::fault_point("commit_load.after_commit");
+    return last_seq;
+  }
+
+ private:
+  // The work's view of the open transaction; records which change-log entries the commit adds
+  // (one per load, one per reference kind however many rows).
+  class Tx final : public Transaction {
+   public:
+    explicit Tx(SqliteStore& s) : s_(s) {}
+    std::vector<bool> applied_events(std::span<const std::string> hashes) override {
+      return s_.tx_applied_events(hashes);
+    }
+    std::vector<core::Coverage> coverages_under(std::string_view insurer_number,
+                                                std::string_view symbol_key,
+                                                std::string_view number_key) override {
+      return s_.tx_coverages_under(insurer_number, symbol_key, number_key);
+    }
+    bool insurer_known(std::string_view insurer_number) override {
+      StmtUse use(s_.find_insurer_);
+      s_.find_insurer_.bind(1, insurer_number);
+      return s_.find_insurer_.step("insurer_known");
+    }
+    std::int64_t write_load(LoadBatch& batch) override {
+      const std::int64_t load_id = s_.tx_write_load(batch);
+      changes.emplace_back(ChangeKind::kLoad, load_id);
+      return load_id;
+    }
+    void upsert_insurers(std::span<const core::Insurer> insurers) override {
+      s_.tx_upsert_insurers(insurers);
+      note(ChangeKind::kInsurers);
+    }
+    void upsert_facilities(std::span<const core::Facility> facilities) override {
+      s_.tx_upsert_facilities(facilities);
+      note(ChangeKind::kFacilities);
+    }
+    void add_credential(const Credential& c) override {
+      StmtUse use(s_.upsert_credential_);
+      s_.upsert_credential_.bind(1, c.token_sha256);
+      s_.upsert_credential_.bind(2, c.subject);
+      s_.upsert_credential_.bind(3, static_cast<std::int64_t>(c.role));
+      s_.upsert_credential_.bind(4, c.label);
+      s_.upsert_credential_.step("add_credential");
+      note(ChangeKind::kCredentials);
+    }
+    bool revoke_credential(std::string_view token_sha256) override {
+      StmtUse use(s_.delete_credential_);
+      s_.delete_credential_.bind(1, token_sha256);
+      s_.delete_credential_.step("revoke_credential");
+      if (s_.delete_credential_.changes() == 0) return false;
+      note(ChangeKind::kCredentials);
+      return true;
+    }
+
+    std::vector<std::pair<ChangeKind, std::int64_t>> changes;
+
+   private:
+    void note(ChangeKind kind) {
+      for (const auto& c : changes)
+        if (c.first == kind) return;
+      changes.emplace_back(kind, 0);
+    }
+    SqliteStore& s_;
+  };
+
+  static std::int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  void tx_upsert_insurers(std::span<const core::Insurer> insurers) {
+    for (std::size_t i = 0; i < insurers.size(); ++i) {
+      const auto& x = insurers[i];
+      at_rows(i, i, "insurer", [&] {
+        StmtUse use(upsert_insurer_);
+        upsert_insurer_.bind(1, x.number);
+        upsert_insurer_.bind(2, x.name);
+        upsert_insurer_.bind(3, static_cast<std::int64_t>(x.kind));
+        upsert_insurer_.bind(4, static_cast<std::int64_t>(x.prefecture));
+        upsert_insurer_.step("upsert_insurers");
+      });
+    }
+  }
+
+  void tx_upsert_facilities(std::span<const core::Facility> facilities) {
+    for (std::size_t i = 0; i < facilities.size(); ++i) {
+      const auto& f = facilities[i];
+      at_rows(i, i, "facility", [&] {
+        StmtUse use(upsert_facility_);
+        upsert_facility_.bind(1, f.code);
+        upsert_facility_.bind(2, f.name);
+        upsert_facility_.bind(3, static_cast<std::int64_t>(f.type));
+        upsert_facility_.bind(4, static_cast<std::int64_t>(f.prefecture));
+        upsert_facility_.step("upsert_facilities");
+      });
+    }
+  }
+
+  std::vector<bool> tx_applied_events(std::span<const std::string> event_hashes) {
     std::vector<bool> out(event_hashes.size(), false);
     if (event_hashes.empty()) return out;
     if (event_hashes.size() > UINT32_MAX) throw StoreError("sqlite: applied_events: too many");
     // Asking in key order walks the index front to back, so successive probes hit pages already
     // in cache; hashes arrive in random order and a million of them outgrow the page cache.
     const std::vector<std::uint32_t> order = byte_order(event_hashes);
-    // One read transaction: a consistent snapshot, and no lock taken and dropped per hash.
-    Transaction tx(db_, Transaction::Kind::kDeferred);
     for (const std::uint32_t i : order) {
       StmtUse use(find_event_);
       find_event_.bind(1, event_hashes[i]);
       out[i] = find_event_.step("applied_events");
     }
-    tx.commit();
     return out;
   }
 
-  std::int64_t commit_load(LoadBatch& batch) override {
-    auto lock = guard();
+  std::vector<core::Coverage> tx_coverages_under(std::string_view insurer_number,
+                                                 std::string_view symbol_key,
+                                                 std::string_view number_key) {
+    std::vector<core::Coverage> out;
+    StmtUse use(coverages_under_);
+    coverages_under_.bind(1, insurer_number);
+    coverages_under_.bind(2, symbol_key);
+    coverages_under_.bind(3, number_key);
+    while (coverages_under_.step("coverages_under"))
+      read_coverage(coverages_under_, out.emplace_back());
+    return out;
+  }
+
+  std::int64_t tx_write_load(LoadBatch& batch) {
     if (batch.upserts.size() > std::size_t{UINT32_MAX} || batch.event_hashes.size() > UINT32_MAX)
       throw StoreError("sqlite: commit_load: batch too large");
     const std::string now = now_utc_text();
-    // Ids are handed back only after COMMIT, so a failed load leaves the batch as it was too.
     std::vector<std::int64_t> new_ids(batch.upserts.size(), 0);
-
-    Transaction tx(db_, Transaction::Kind::kImmediate);
     std::int64_t load_id = 0;
     {
       StmtUse use(insert_load_);
@@ -231,19 +361,15 @@ class SqliteStore final : public Store {
     }
     write_coverages(batch.upserts, load_id, now, next_id, new_ids);
     write_event_hashes(batch.event_hashes, load_id);
-
-    // Test-only crash points (store/fault_point.hpp): no-ops unless ONSHI_FAULT_POINT is set.
-    test_only::fault_point("commit_load.before_commit");
-    tx.commit();
-    test_only::fault_point("commit_load.after_commit");
     for (std::size_t i = 0; i < batch.upserts.size(); ++i)
       if (new_ids[i] != 0) batch.upserts[i].id = new_ids[i];
     return load_id;
   }
 
+ public:
   void for_each_coverage(const std::function<void(const core::Coverage&)>& visit) override {
     auto lock = guard();
-    VisitorScope scope(visitor_thread_);
+    CallbackScope scope(callback_thread_);
     StmtUse use(select_coverages_);
     core::Coverage c;  // reused so that string buffers are too
     while (select_coverages_.step("for_each_coverage")) {
@@ -268,7 +394,7 @@ class SqliteStore final : public Store {
                      std::span<const core::DailyCount> count_increments) override {
     auto lock = guard();
     if (records.empty() && count_increments.empty()) return;
-    Transaction tx(db_, Transaction::Kind::kImmediate);
+    TxScope tx(db_, TxScope::Kind::kImmediate);
     for (std::size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
       at_rows(i, i, "access record", [&] {
@@ -340,24 +466,26 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // Marks the thread that is inside for_each_coverage's visitor, so a re-entrant call fails
-  // loudly rather than deadlocking on the (non-recursive) mutex.
-  class VisitorScope {
+  // Marks the thread that is inside for_each_coverage's visitor or a transaction's work, so a
+  // re-entrant call fails loudly rather than deadlocking on the (non-recursive) mutex.
+  class CallbackScope {
    public:
-    explicit VisitorScope(std::atomic<std::thread::id>& slot) : slot_(slot) {
+    explicit CallbackScope(std::atomic<std::thread::id>& slot) : slot_(slot) {
       slot_.store(std::this_thread::get_id());
     }
-    ~VisitorScope() { slot_.store(std::thread::id{}); }
-    VisitorScope(const VisitorScope&) = delete;
-    VisitorScope& operator=(const VisitorScope&) = delete;
+    ~CallbackScope() { slot_.store(std::thread::id{}); }
+    CallbackScope(const CallbackScope&) = delete;
+    CallbackScope& operator=(const CallbackScope&) = delete;
 
    private:
     std::atomic<std::thread::id>& slot_;
   };
 
   std::unique_lock<std::mutex> guard() {
-    if (visitor_thread_.load() == std::this_thread::get_id())
-      throw StoreError("sqlite: store called from inside a for_each_coverage visitor");
+    if (callback_thread_.load() == std::this_thread::get_id())
+      throw StoreError(
+          "sqlite: store called from inside a for_each_coverage visitor or a transaction's work "
+          "(use the Transaction it was given)");
     return std::unique_lock<std::mutex>(mu_);
   }
 
@@ -465,6 +593,22 @@ class SqliteStore final : public Store {
     db_.exec("PRAGMA journal_size_limit=67108864", "journal_size_limit");
   }
 
+  // onshi_match_key(text): core::match_key, so that symbol_key / number_key are derived by the
+  // same code that derives the keys a lookup asks with (docs/eligibility-rules.md N1).
+  void register_functions() {
+    auto fn = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+      const int n = sqlite3_value_bytes(argv[0]);
+      const std::string key =
+          core::match_key(std::string_view(p ? p : "", static_cast<std::size_t>(p ? n : 0)));
+      sqlite3_result_text(ctx, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    };
+    if (sqlite3_create_function(db_.handle(), "onshi_match_key", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, fn,
+                                nullptr, nullptr) != SQLITE_OK)
+      db_.fail("register onshi_match_key");
+  }
+
   void migrate() {
     db_.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -474,7 +618,7 @@ class SqliteStore final : public Store {
     for (const sqlite::Migration& m : sqlite::migrations()) {
       // The version is read under the write lock so that two processes opening a new file at
       // the same time cannot both apply the same migration.
-      Transaction tx(db_, Transaction::Kind::kImmediate);
+      TxScope tx(db_, TxScope::Kind::kImmediate);
       const std::int64_t current = db_.query_int(
           "SELECT coalesce(max(version), 0) FROM schema_migrations", "read schema version");
       if (current > latest)
@@ -525,7 +669,19 @@ class SqliteStore final : public Store {
     update_coverage_ = Stmt(db_, coverage_update_sql());
     insert_event_ = Stmt(db_, event_insert_sql(1));
     insert_events_chunk_ = Stmt(db_, event_insert_sql(kEventChunk));
-    select_coverages_ = Stmt(db_, coverage_select_sql());
+    select_coverages_ = Stmt(db_, coverage_select_sql("ORDER BY id"));
+    coverages_under_ =
+        Stmt(db_, coverage_select_sql("WHERE insurer_number = ?1 AND symbol_key = ?2 "
+                                      "AND number_key = ?3 ORDER BY id"));
+    coverages_of_load_ =
+        Stmt(db_, coverage_select_sql("WHERE load_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"));
+    find_insurer_ = Stmt(db_, "SELECT 1 FROM insurers WHERE number = ?1");
+    delete_credential_ = Stmt(db_, "DELETE FROM credentials WHERE token_sha256 = ?1");
+    insert_change_ = Stmt(db_, "INSERT INTO changes (kind, load_id, at_ms) VALUES (?1, ?2, ?3)");
+    last_change_ = Stmt(db_, "SELECT coalesce(max(seq), 0) FROM changes");
+    changes_after_ = Stmt(db_,
+                          "SELECT seq, kind, load_id, at_ms FROM changes WHERE seq > ?1 "
+                          "ORDER BY seq LIMIT ?2");
     count_coverages_ = Stmt(db_, "SELECT count(*) FROM coverages");
     insert_access_ = Stmt(db_,
                           "INSERT INTO access_log (at_ms, facility_code, actor, method, "
@@ -550,13 +706,14 @@ class SqliteStore final : public Store {
   }
 
   std::mutex mu_;
-  std::atomic<std::thread::id> visitor_thread_{};
+  std::atomic<std::thread::id> callback_thread_{};
   Db db_;  // declared before the statements: they must be finalized before it closes
   Stmt upsert_insurer_, list_insurers_, upsert_facility_, list_facilities_;
   Stmt upsert_credential_, list_credentials_;
   Stmt find_event_, insert_load_, max_coverage_id_, insert_coverage_, insert_coverages_chunk_;
   Stmt update_coverage_, insert_event_, insert_events_chunk_;
-  Stmt select_coverages_, count_coverages_;
+  Stmt select_coverages_, count_coverages_, coverages_under_, coverages_of_load_;
+  Stmt find_insurer_, delete_credential_, insert_change_, last_change_, changes_after_;
   Stmt insert_access_, add_count_, access_all_, access_by_facility_, daily_counts_;
   DateTexts dates_;
   // Last: stopped (and unhooked) before anything it refers to goes.
