@@ -1,4 +1,5 @@
 // `onshi serve`: the central service on one node.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -59,7 +60,10 @@ void add_serve_command(CLI::App& app) {
     if (opt->tls_certificate.empty() != opt->tls_private_key.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");
     // TEST-ONLY: ONSHI_TEST_NOW pins "now" (services/clock.hpp); unset, the system clock.
-    services::App a(*data_dir, services::clock_from_environment());
+    services::App a(*data_dir, services::App::Role::kServing, services::clock_from_environment());
+    // Writes by other processes (onshi load, onshi credential) reach this node through the
+    // change log; 100 ms keeps the write-to-visible delay far inside the 1 s promised.
+    a.follower().start(std::chrono::milliseconds(100));
     api::http::Router router(a);
     api::http::Server server(router, *opt);
     const std::uint16_t port = server.bind();

@@ -1,12 +1,15 @@
 #pragma once
-// The running system on one node: the store, the index rebuilt from it, and the services.
-// Built once by `onshi serve` and by the other commands that need the data directory.
+// The running system on one node: the store, and what a command needs on top of it. A serving
+// node (onshi serve, onshi demo) builds the in-memory index and the credential table from the
+// store and keeps them current by following the change log; a command that only writes (onshi
+// load, onshi credential) opens the store alone, so it answers at once on a store of any size.
 #include <memory>
 #include <string>
 
 #include "index/eligibility_index.hpp"
 #include "services/access_log_writer.hpp"
 #include "services/authenticator.hpp"
+#include "services/change_follower.hpp"
 #include "services/clock.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/metrics.hpp"
@@ -18,22 +21,32 @@ namespace onshi::services {
 
 class App {
  public:
+  enum class Role {
+    kWriter,   // store, registry, reference data, credentials
+    kServing,  // all of kWriter, plus the index, the change follower and confirmations
+  };
   // Opens (creating if needed) `data_dir`/onshi.db and `data_dir`/person-key.secret. `clock`
   // is "now" for the eligibility service (tests pin it; see services/clock.hpp).
-  explicit App(const std::string& data_dir, Clock clock = system_clock());
+  App(const std::string& data_dir, Role role, Clock clock = system_clock());
   ~App();
 
   store::Store& store() { return *store_; }
-  index::EligibilityIndex& index() { return index_; }
   Authenticator& auth() { return *auth_; }
   RegistryService& registry() { return *registry_; }
   ReferenceDataService& reference_data() { return *reference_data_; }
-  EligibilityService& eligibility() { return *eligibility_; }
-  AccessLogWriter& access_log() { return *access_log_; }
+  // Serving only (they throw std::logic_error on a writer).
+  index::EligibilityIndex& index();
+  EligibilityService& eligibility();
+  AccessLogWriter& access_log();
+  ChangeFollower& follower();
   Metrics& metrics() { return metrics_; }
   double index_build_seconds() const { return index_build_seconds_; }
 
  private:
+  void build_index();
+  void after_commit();  // a serving node sees its own writes before it answers
+
+  const Role role_;
   std::unique_ptr<store::Store> store_;
   index::EligibilityIndex index_;
   Metrics metrics_;
@@ -42,6 +55,7 @@ class App {
   std::unique_ptr<ReferenceDataService> reference_data_;
   std::unique_ptr<AccessLogWriter> access_log_;
   std::unique_ptr<EligibilityService> eligibility_;
+  std::unique_ptr<ChangeFollower> follower_;
   double index_build_seconds_ = 0;
 };
 

@@ -81,9 +81,17 @@ std::string Authenticator::issue(store::Role role, const std::vector<std::string
                                  const std::string& label, std::string token) {
   if (token.empty()) token = pki::random_hex(24);
   const std::string hash = pki::sha256_hex(token);
-  for (const auto& s : subjects) store_.add_credential(store::Credential{hash, role, s, label});
-  reload();
+  store_.transact([&](store::Transaction& tx) {
+    for (const auto& s : subjects) tx.add_credential(store::Credential{hash, role, s, label});
+  });
   return token;
+}
+
+bool Authenticator::revoke(std::string_view token) {
+  const std::string hash = pki::sha256_hex(token);
+  bool revoked = false;
+  store_.transact([&](store::Transaction& tx) { revoked = tx.revoke_credential(hash); });
+  return revoked;
 }
 
 }  // namespace onshi::services

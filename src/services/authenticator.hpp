@@ -1,6 +1,7 @@
 #pragma once
 // Maps API bearer tokens to principals. Tokens are kept only as SHA-256; the table is loaded
-// from the store at start and refreshed when a credential is issued.
+// from the store at start and reloaded whenever the change log says credentials or facilities
+// changed (services/change_follower.hpp), in this process or any other.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -24,8 +25,12 @@ class Authenticator {
   std::shared_ptr<const Principal> authenticate(std::string_view authorization_header) const;
   // Issues a new credential and returns its token (shown once, never stored in the clear).
   // `token` may be given (demo data wants a known token); otherwise a random one is made.
+  // All subjects are written in one transaction. The table here is not reloaded: the change
+  // log does that on a serving node.
   std::string issue(store::Role role, const std::vector<std::string>& subjects,
                     const std::string& label, std::string token = {});
+  // Removes the credential with this token; false when there was none.
+  bool revoke(std::string_view token);
 
  private:
   store::Store& store_;

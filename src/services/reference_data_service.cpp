@@ -7,7 +7,7 @@ ReferenceLoadReceipt ReferenceDataService::load_insurers(std::string_view csv) {
   ReferenceLoadReceipt r{0, std::move(parsed.errors), parsed.file_error};
   if (r.file_error || !r.rejected.empty()) return r;
   store_.upsert_insurers(parsed.items);
-  index_.upsert_insurers(parsed.items);
+  if (after_commit_) after_commit_();
   r.loaded = parsed.items.size();
   return r;
 }
@@ -17,7 +17,7 @@ ReferenceLoadReceipt ReferenceDataService::load_facilities(std::string_view csv)
   ReferenceLoadReceipt r{0, std::move(parsed.errors), parsed.file_error};
   if (r.file_error || !r.rejected.empty()) return r;
   store_.upsert_facilities(parsed.items);
-  auth_.reload();  // a facility credential issued before its facility now authenticates
+  if (after_commit_) after_commit_();
   r.loaded = parsed.items.size();
   return r;
 }

@@ -2,11 +2,10 @@
 // The operator's reference lists: insurers and facilities. Loading one replaces the rows it
 // names (upsert) and is all or nothing: a list with any bad row is refused whole, because a
 // half-loaded list of insurers would make valid registrations fail.
+#include <functional>
 #include <string_view>
 
-#include "index/eligibility_index.hpp"
 #include "ingest/reference_files.hpp"
-#include "services/authenticator.hpp"
 #include "store/store.hpp"
 
 namespace onshi::services {
@@ -19,15 +18,15 @@ struct ReferenceLoadReceipt {
 
 class ReferenceDataService {
  public:
-  ReferenceDataService(store::Store& store, index::EligibilityIndex& index, Authenticator& auth)
-      : store_(store), index_(index), auth_(auth) {}
+  // `after_commit` as for RegistryService: a serving node catches up there.
+  explicit ReferenceDataService(store::Store& store, std::function<void()> after_commit = {})
+      : store_(store), after_commit_(std::move(after_commit)) {}
   ReferenceLoadReceipt load_insurers(std::string_view csv);
   ReferenceLoadReceipt load_facilities(std::string_view csv);
 
  private:
   store::Store& store_;
-  index::EligibilityIndex& index_;
-  Authenticator& auth_;
+  std::function<void()> after_commit_;
 };
 
 }  // namespace onshi::services

@@ -42,9 +42,11 @@ struct Pending {
 
 }  // namespace
 
-RegistryService::RegistryService(store::Store& store, index::EligibilityIndex& index,
-                                 std::string person_secret)
-    : store_(store), index_(index), person_secret_(std::move(person_secret)) {}
+RegistryService::RegistryService(store::Store& store, std::string person_secret,
+                                 std::function<void()> after_commit)
+    : store_(store),
+      person_secret_(std::move(person_secret)),
+      after_commit_(std::move(after_commit)) {}
 
 std::string RegistryService::person_key(std::string_view my_number) const {
   return pki::hmac_sha256_hex(person_secret_, my_number);
@@ -70,8 +72,7 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
     std::vector<std::optional<Pending>> done(batch_.size());
     std::vector<std::optional<ingest::RowError>> failed(batch_.size());
     auto work = [&](std::size_t from, std::size_t to) {
-      InsurerCache cache;
-      for (std::size_t i = from; i < to; ++i) check(batch_[i], done[i], failed[i], cache);
+      for (std::size_t i = from; i < to; ++i) check(batch_[i], done[i], failed[i]);
     };
     const std::size_t half = batch_.size() / 2;
     if (half < 64) {
@@ -97,13 +98,10 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
 
  private:
   static constexpr std::size_t kBatch = 16384;
-  // A file is mostly one insurer's: remember the last answer instead of locking the index.
-  struct InsurerCache {
-    std::string number;
-    bool known = false;
-  };
+  // What a row says on its own; whether its insurer is registered is asked of the store inside
+  // the load's transaction.
   void check(const core::RegistrationRow& row, std::optional<Pending>& ok,
-             std::optional<ingest::RowError>& bad, InsurerCache& cache) const {
+             std::optional<ingest::RowError>& bad) const {
     auto ev = core::validate_registration(row);
     if (!ev) {
       bad = ingest::RowError{row.line, ev.error()};
@@ -112,15 +110,6 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
     const std::string& insurer = ev->values.key.insurer_number;
     if (principal_ && !principal_->insurer_numbers.count(insurer)) {
       bad = ingest::RowError{row.line, core::make_error(core::ErrorCode::kRowInsurerNotAllowed,
-                                                        "insurer number " + insurer)};
-      return;
-    }
-    if (cache.number != insurer) {
-      cache.number = insurer;
-      cache.known = service_.index_.insurer_known(insurer);
-    }
-    if (!cache.known) {
-      bad = ingest::RowError{row.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
                                                         "insurer number " + insurer)};
       return;
     }
@@ -163,64 +152,83 @@ LoadReceipt RegistryService::load(std::string_view content, ingest::Registration
   std::vector<Pending>& pending = validator.pending;
   phase("validate");
 
-  std::lock_guard serial(load_mutex_);
-  // 2. Skip what an earlier load (or an earlier line of this file) already applied.
   std::vector<std::string> hashes;
   hashes.reserve(pending.size());
   for (const auto& p : pending) hashes.push_back(p.hash);
-  const std::vector<bool> applied = store_.applied_events(hashes);
-  phase("lookup");
+  const std::vector<ingest::RowError> rejected_by_rows = std::move(rejected);
 
-  // 3. Apply in file order over the families the file touches.
-  std::unordered_map<std::string, Family> families;
-  std::unordered_set<std::string> seen_in_file;
+  // 2-4 run in one store transaction and may run again after a conflict, so each attempt
+  // starts from the validated rows and keeps its results in variables it resets.
   store::LoadBatch batch;
-  batch.source = source;
-  batch.actor = principal ? principal->label : "local";
-  for (std::size_t i = 0; i < pending.size(); ++i) {
-    Pending& p = pending[i];
-    // A row counts as a re-send only if an identical row was applied, not merely seen.
-    if (applied[i] || seen_in_file.count(p.hash)) {
-      ++receipt.rows_already_applied;
-      continue;
-    }
-    const core::CoverageKey& key = p.event.values.key;
-    const std::string gk = group_key(key);
-    auto [it, inserted] = families.try_emplace(gk);
-    Family& family = it->second;
-    if (inserted) {
-      family.coverages = index_.coverages_under(key.insurer_number, core::match_key(key.symbol),
-                                                core::match_key(key.number));
-      family.dirty.assign(family.coverages.size(), false);
-    }
-    // docs/eligibility-rules.md R-A*, R-C*: a refused row leaves the family as it was.
-    auto changed = core::apply_registration(family.coverages, p.event);
-    if (!changed) {
-      rejected.push_back({p.line, changed.error()});
-      continue;
-    }
-    family.dirty.resize(family.coverages.size(), false);
-    for (std::size_t i : *changed) family.dirty[i] = true;
-    seen_in_file.insert(p.hash);
-    batch.event_hashes.push_back(std::move(p.hash));
-    ++receipt.rows_applied;
-  }
-  for (auto& [gk, family] : families)
-    for (std::size_t i = 0; i < family.coverages.size(); ++i)
-      if (family.dirty[i]) batch.upserts.push_back(std::move(family.coverages[i]));
+  std::int64_t load_id = 0;
+  auto work = [&](store::Transaction& tx) {
+    rejected = rejected_by_rows;
+    receipt.rows_applied = 0;
+    receipt.rows_already_applied = 0;
+    batch = store::LoadBatch{};
+    batch.source = source;
+    batch.actor = principal ? principal->label : "local";
+    load_id = 0;
 
-  phase("apply");
+    // 2. Skip what an earlier load (or an earlier line of this file) already applied.
+    const std::vector<bool> applied = tx.applied_events(hashes);
+    phase("lookup");
+
+    // 3. Apply in file order over the families the file touches, as the store holds them.
+    std::unordered_map<std::string, bool> insurer_known;
+    std::unordered_map<std::string, Family> families;
+    std::unordered_set<std::string_view> seen_in_file;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      const Pending& p = pending[i];
+      const core::CoverageKey& key = p.event.values.key;
+      auto [known, first_time] = insurer_known.try_emplace(key.insurer_number, false);
+      if (first_time) known->second = tx.insurer_known(key.insurer_number);
+      if (!known->second) {
+        rejected.push_back({p.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
+                                                     "insurer number " + key.insurer_number)});
+        continue;
+      }
+      // A row counts as a re-send only if an identical row was applied, not merely seen.
+      if (applied[i] || seen_in_file.count(p.hash)) {
+        ++receipt.rows_already_applied;
+        continue;
+      }
+      auto [it, inserted] = families.try_emplace(group_key(key));
+      Family& family = it->second;
+      if (inserted) {
+        family.coverages = tx.coverages_under(key.insurer_number, core::match_key(key.symbol),
+                                              core::match_key(key.number));
+        family.dirty.assign(family.coverages.size(), false);
+      }
+      // docs/eligibility-rules.md R-A*, R-C*: a refused row leaves the family as it was.
+      auto changed = core::apply_registration(family.coverages, p.event);
+      if (!changed) {
+        rejected.push_back({p.line, changed.error()});
+        continue;
+      }
+      family.dirty.resize(family.coverages.size(), false);
+      for (std::size_t c : *changed) family.dirty[c] = true;
+      seen_in_file.insert(p.hash);
+      batch.event_hashes.push_back(p.hash);
+      ++receipt.rows_applied;
+    }
+    for (auto& [gk, family] : families)
+      for (std::size_t c = 0; c < family.coverages.size(); ++c)
+        if (family.dirty[c]) batch.upserts.push_back(std::move(family.coverages[c]));
+    phase("apply");
+
+    batch.rows_total = receipt.rows_total;
+    batch.rows_rejected = static_cast<std::int64_t>(rejected.size());
+    batch.rows_already_applied = receipt.rows_already_applied;
+    // 4. Written with the transaction; nothing is visible to anyone before it commits.
+    if (!batch.event_hashes.empty()) load_id = tx.write_load(batch);
+  };
+  store_.transact(work);
+  phase("commit");
   std::sort(rejected.begin(), rejected.end(),
             [](const auto& a, const auto& b) { return a.line < b.line; });
-  batch.rows_total = receipt.rows_total;
-  batch.rows_rejected = static_cast<std::int64_t>(rejected.size());
-  batch.rows_already_applied = receipt.rows_already_applied;
-  if (batch.event_hashes.empty()) return receipt;
-
-  // 4. One transaction; the index learns of it only once it is committed.
-  receipt.load_id = store_.commit_load(batch);
-  phase("commit");
-  index_.upsert(batch.upserts);
+  receipt.load_id = load_id;
+  if (load_id != 0 && after_commit_) after_commit_();
   phase("index");
   return receipt;
 }

@@ -1,13 +1,14 @@
 #pragma once
-// Insurers' registrations (資格登録): validate every row, skip events already applied, apply
-// the rest in file order, and commit them all in one transaction; then update the index.
+// Insurers' registrations (資格登録): validate every row, then in one store transaction skip
+// events already applied, apply the rest in file order over the coverages the store holds, and
+// write them. The transaction is the store's, not this process's: two loads for one card key
+// from two processes or nodes end as if one ran after the other.
 #include <cstdint>
-#include <mutex>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "index/eligibility_index.hpp"
 #include "ingest/registration_file.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
@@ -25,7 +26,10 @@ struct LoadReceipt {
 
 class RegistryService {
  public:
-  RegistryService(store::Store& store, index::EligibilityIndex& index, std::string person_secret);
+  // `after_commit` runs after each committed load (a serving node catches up its index there,
+  // so the loader's answer already sees its rows).
+  RegistryService(store::Store& store, std::string person_secret,
+                  std::function<void()> after_commit = {});
   // `principal` null = trusted local command (onshi load): any insurer number may be used.
   LoadReceipt load(std::string_view content, ingest::RegistrationFormat format,
                    const Principal* principal, const std::string& source);
@@ -35,9 +39,8 @@ class RegistryService {
  private:
   class RowValidator;
   store::Store& store_;
-  index::EligibilityIndex& index_;
   std::string person_secret_;
-  std::mutex load_mutex_;  // loads are applied one at a time, in arrival order
+  std::function<void()> after_commit_;
 };
 
 }  // namespace onshi::services

@@ -35,6 +35,8 @@
 #include "core/identifiers.hpp"
 #include "index/eligibility_index.hpp"
 #include "services/access_log_writer.hpp"
+#include "services/authenticator.hpp"
+#include "services/change_follower.hpp"
 #include "services/eligibility_service.hpp"
 #include "services/metrics.hpp"
 #include "services/registry_service.hpp"
@@ -157,8 +159,11 @@ RunResult run_real(const History& h, const std::vector<RenderedLoad>& files) {
       insurers.push_back(
           core::Insurer{d.number, d.name, static_cast<core::InsurerKind>(d.kind), d.prefecture});
   store->upsert_insurers(insurers);
-  index.upsert_insurers(insurers);
-  services::RegistryService registry(*store, index, "model-test-person-secret");
+  services::Authenticator auth(*store);
+  services::ChangeFollower follower(*store, index, auth, 0);
+  follower.catch_up();
+  services::RegistryService registry(*store, "model-test-person-secret",
+                                     [&] { follower.catch_up(); });
   RunResult run;
   for (const RenderedLoad& f : files) {
     const services::LoadReceipt receipt = registry.load(

@@ -27,6 +27,8 @@
 #include "core/text_normalise.hpp"
 #include "pki/hashing.hpp"
 #include "services/app.hpp"
+#include "services/authenticator.hpp"
+#include "services/change_follower.hpp"
 
 namespace onshi::services {
 namespace {
@@ -247,11 +249,17 @@ class RegistryServiceTest : public ::testing::Test {
   void SetUp() override {
     store_ = store::open_sqlite_store(db_path());
     store_->upsert_insurers(insurers());
-    index_.upsert_insurers(insurers());
-    registry_ = std::make_unique<RegistryService>(*store_, index_, kSecret);
+    // The index learns of loads the way a serving node does: through the change log.
+    auth_ = std::make_unique<Authenticator>(*store_);
+    follower_ = std::make_unique<ChangeFollower>(*store_, index_, *auth_, 0);
+    follower_->catch_up();
+    registry_ =
+        std::make_unique<RegistryService>(*store_, kSecret, [this] { follower_->catch_up(); });
   }
   void TearDown() override {
     registry_.reset();
+    follower_.reset();
+    auth_.reset();
     store_.reset();
   }
   std::string db_path() const { return dir_.path() + "/onshi.db"; }
@@ -270,6 +278,8 @@ class RegistryServiceTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<store::Store> store_;
   index::EligibilityIndex index_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<ChangeFollower> follower_;
   std::unique_ptr<RegistryService> registry_;
 };
 
@@ -739,9 +749,9 @@ TEST(RegistryServiceApp, ReloadRebuildsTheIndexWithIdenticalAnswers) {
   std::vector<std::string> before;
   std::size_t count = 0;
   {
-    App app(dir.path());
+    App app(dir.path(), App::Role::kServing);
     app.store().upsert_insurers(insurers());
-    app.index().upsert_insurers(insurers());
+    app.follower().catch_up();
     const LoadReceipt r =
         app.registry().load(content, ingest::RegistrationFormat::kCsv, nullptr, "a.csv");
     ASSERT_TRUE(r.rejected.empty()) << r.rejected[0].error.detail;
@@ -756,7 +766,7 @@ TEST(RegistryServiceApp, ReloadRebuildsTheIndexWithIdenticalAnswers) {
   EXPECT_EQ(before[4].substr(0, 2), "1|");
   EXPECT_EQ(before[10].substr(0, 2), "4|");
 
-  App again(dir.path());
+  App again(dir.path(), App::Role::kServing);
   EXPECT_EQ(again.index().coverage_count(), count);
   for (std::size_t i = 0; i < questions.size(); ++i) {
     SCOPED_TRACE("question " + std::to_string(i));
