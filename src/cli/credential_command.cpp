@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/store_option.hpp"
 #include "services/app.hpp"
 
 namespace onshi::cli {
@@ -27,15 +28,13 @@ const char* role_name(store::Role r) {
 void add_credential_command(CLI::App& app) {
   auto* cred = app.add_subcommand("credential", "Manage API credentials");
   cred->require_subcommand(1);
-  auto data_dir = std::make_shared<std::string>("onshi-data");
-  cred->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  auto where = std::make_shared<services::Where>();
 
   auto* issue = cred->add_subcommand("issue", "Issue a bearer token (printed once)");
   auto role = std::make_shared<std::string>();
   auto subjects = std::make_shared<std::vector<std::string>>();
   auto label = std::make_shared<std::string>();
-  // Kept on the subcommand as well, where it has always been accepted.
-  issue->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(issue, *where);
   issue->add_option("--role", *role, "facility, insurer or operator")
       ->required()
       ->check(CLI::IsMember({"facility", "insurer", "operator"}));
@@ -45,7 +44,7 @@ void add_credential_command(CLI::App& app) {
       ->required();
   issue->add_option("--label", *label, "Who it is for (shown in the access log)")->required();
   issue->callback([=] {
-    services::App a(*data_dir, services::App::Role::kWriter);
+    services::App a(*where, services::App::Role::kWriter);
     const store::Role r = *role == "facility"  ? store::Role::kFacility
                           : *role == "insurer" ? store::Role::kInsurer
                                                : store::Role::kOperator;
@@ -56,13 +55,13 @@ void add_credential_command(CLI::App& app) {
       "revoke", "Revoke a credential by its token, or every credential with a label");
   auto token = std::make_shared<std::string>();
   auto revoke_label = std::make_shared<std::string>();
-  revoke->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(revoke, *where);
   auto* by_token = revoke->add_option("--token", *token, "The bearer token");
   revoke->add_option("--label", *revoke_label, "The label it was issued with")->excludes(by_token);
   revoke->callback([=] {
     if (token->empty() == revoke_label->empty())
       throw CLI::ValidationError("give --token or --label");
-    services::App a(*data_dir, services::App::Role::kWriter);
+    services::App a(*where, services::App::Role::kWriter);
     int revoked = 0;
     if (!token->empty()) {
       revoked = a.auth().revoke(*token) ? 1 : 0;
@@ -83,9 +82,9 @@ void add_credential_command(CLI::App& app) {
   });
 
   auto* list = cred->add_subcommand("list", "List credentials (labels and roles, never tokens)");
-  list->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(list, *where);
   list->callback([=] {
-    services::App a(*data_dir, services::App::Role::kWriter);
+    services::App a(*where, services::App::Role::kWriter);
     for (const auto& c : a.store().credentials())
       std::cout << role_name(c.role) << '\t' << c.subject << '\t' << c.label << '\t'
                 << c.token_sha256.substr(0, 12) << "…\n";

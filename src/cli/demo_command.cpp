@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/store_option.hpp"
 #include "core/text_normalise.hpp"
 #include "gen/synthetic_data.hpp"
 #include "services/app.hpp"
@@ -28,12 +29,12 @@ nlohmann::json example_of(const core::Coverage& c, core::Date as_of) {
 
 void add_demo_command(CLI::App& app) {
   auto* demo = app.add_subcommand("demo", "Create a demo data directory (data + credentials)");
-  auto data_dir = std::make_shared<std::string>("onshi-data");
+  auto where = std::make_shared<services::Where>();
   auto persons = std::make_shared<std::int64_t>(100000);
-  demo->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(demo, *where);
   demo->add_option("--persons", *persons, "Insured persons")->capture_default_str();
   demo->callback([=] {
-    const std::string dir = *data_dir;
+    const std::string dir = where->data_dir;
     if (std::filesystem::exists(dir + "/demo.json")) {
       std::cout << "demo data already in " << dir << " (remove the directory to start over)\n";
       return;
@@ -44,7 +45,7 @@ void add_demo_command(CLI::App& app) {
     std::ostringstream ins, fac, reg;
     gen::generate(o, ins, fac, reg);
 
-    services::App a(dir, services::App::Role::kServing);
+    services::App a(*where, services::App::Role::kServing);
     auto check = [](const auto& receipt, const char* what) {
       if (receipt.file_error || !receipt.rejected.empty())
         throw std::runtime_error(std::string("demo ") + what + " did not load cleanly");

@@ -5,6 +5,7 @@
 
 #include "api/load_receipt_json.hpp"
 #include "cli/commands.hpp"
+#include "cli/store_option.hpp"
 #include "core/error_catalogue.hpp"
 #include "services/app.hpp"
 
@@ -39,9 +40,9 @@ void print_rejected(const std::vector<ingest::RowError>& rejected, std::size_t m
 void add_load_command(CLI::App& app) {
   auto* load = app.add_subcommand("load", "Load a file into the data directory");
   load->require_subcommand(1);
-  auto data_dir = std::make_shared<std::string>("onshi-data");
+  auto where = std::make_shared<services::Where>();
   auto json = std::make_shared<bool>(false);
-  load->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(load, *where);
   load->add_flag("--json", *json, "Print the receipt as JSON");
 
   auto* reg = load->add_subcommand("registrations", "Insurer registration events (CSV or JSONL)");
@@ -50,7 +51,7 @@ void add_load_command(CLI::App& app) {
   reg->add_option("file", *file, "CSV or JSON Lines file")->required();
   reg->add_option("--format", *format, "auto, csv or jsonl")->capture_default_str();
   reg->callback([=] {
-    services::App a(*data_dir, services::App::Role::kWriter);
+    services::App a(*where, services::App::Role::kWriter);
     const std::string content = read_file(*file);
     const auto fmt = *format == "csv"     ? ingest::RegistrationFormat::kCsv
                      : *format == "jsonl" ? ingest::RegistrationFormat::kJsonLines
@@ -81,7 +82,7 @@ void add_load_command(CLI::App& app) {
     sub->add_option("file", *path, "CSV file")->required();
     const std::string k = kind;
     sub->callback([=] {
-      services::App a(*data_dir, services::App::Role::kWriter);
+      services::App a(*where, services::App::Role::kWriter);
       const std::string content = read_file(*path);
       const auto receipt = k == "insurers" ? a.reference_data().load_insurers(content)
                                            : a.reference_data().load_facilities(content);

@@ -8,8 +8,10 @@
 #include "api/http/router.hpp"
 #include "api/http/server.hpp"
 #include "cli/commands.hpp"
+#include "cli/store_option.hpp"
 #include "services/app.hpp"
 #include "services/clock.hpp"
+#include "store/open_store.hpp"
 
 namespace onshi::cli {
 namespace {
@@ -46,10 +48,13 @@ void print_demo(const std::string& data_dir, const std::string& base) {
 
 void add_serve_command(CLI::App& app) {
   auto* serve = app.add_subcommand("serve", "Run the eligibility confirmation service");
-  auto data_dir = std::make_shared<std::string>("onshi-data");
+  auto where = std::make_shared<services::Where>();
   auto opt = std::make_shared<api::http::ServerOptions>();
   auto port_file = std::make_shared<std::string>();
-  serve->add_option("--data-dir", *data_dir, "Data directory")->capture_default_str();
+  add_store_options(serve, *where);
+  serve->add_option("--node-id", where->node_id,
+                    "This node's name in confirmation ids (a-z 0-9 -; default: made once and kept "
+                    "in the data directory)");
   serve->add_option("--host", opt->host, "Listen address")->capture_default_str();
   serve->add_option("--port", opt->port, "Listen port (0 = any free port)")->capture_default_str();
   serve->add_option("--threads", opt->threads, "I/O threads (0 = one per core)");
@@ -60,7 +65,7 @@ void add_serve_command(CLI::App& app) {
     if (opt->tls_certificate.empty() != opt->tls_private_key.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");
     // TEST-ONLY: ONSHI_TEST_NOW pins "now" (services/clock.hpp); unset, the system clock.
-    services::App a(*data_dir, services::App::Role::kServing, services::clock_from_environment());
+    services::App a(*where, services::App::Role::kServing, services::clock_from_environment());
     // Writes by other processes (onshi load, onshi credential) reach this node through the
     // change log; 100 ms keeps the write-to-visible delay far inside the 1 s promised.
     a.follower().start(std::chrono::milliseconds(100));
@@ -71,8 +76,11 @@ void add_serve_command(CLI::App& app) {
     const std::string base = scheme + "://" + opt->host + ":" + std::to_string(port);
     std::cout << "onshi serving on " << base << "  (" << a.index().coverage_count()
               << " coverages indexed in " << a.index_build_seconds() << " s, index "
-              << a.index().memory_bytes() / (1024 * 1024) << " MiB; data in " << *data_dir << ")\n";
-    print_demo(*data_dir, base);
+              << a.index().memory_bytes() / (1024 * 1024) << " MiB; node " << a.node_id()
+              << ", data in "
+              << (where->store_url.empty() ? where->data_dir : store::redact_url(where->store_url))
+              << ")\n";
+    print_demo(where->data_dir, base);
     std::cout << std::flush;
     if (!port_file->empty()) {
       const std::string tmp = *port_file + ".tmp";

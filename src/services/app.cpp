@@ -2,18 +2,72 @@
 
 #include <malloc.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <stdexcept>
 #include <utility>
 
 #include "pki/hashing.hpp"
+#include "store/open_store.hpp"
 
 namespace onshi::services {
 
-App::App(const std::string& data_dir, Role role, Clock clock) : role_(role) {
-  std::filesystem::create_directories(data_dir);
-  store_ = store::open_sqlite_store(data_dir + "/onshi.db");
+namespace {
+
+namespace fs = std::filesystem;
+
+// Names, addresses and the person-key secret must not be readable by other local users.
+// onshi's own process creates nothing that others need to read, so the mask is process-wide;
+// files made by an older build are tightened too. A directory the user made is only warned
+// about: it may be theirs for other things.
+void make_private(const std::string& data_dir) {
+  ::umask(077);
+  std::error_code ec;
+  if (!fs::exists(data_dir)) {
+    fs::create_directories(data_dir);
+  } else {
+    const auto perms = fs::status(data_dir, ec).permissions();
+    if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+      std::cerr << "onshi: warning: " << data_dir
+                << " can be read by other users; it holds personal data (chmod 700 it)\n";
+  }
+  for (const char* f : {"onshi.db", "onshi.db-wal", "onshi.db-shm", "person-key.secret", "node-id"})
+    if (fs::exists(data_dir + "/" + f, ec))
+      fs::permissions(data_dir + "/" + f, fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+}
+
+// A stable name for this node, part of every confirmation id: given, or made once and kept in
+// the data directory (two nodes must not share one data directory).
+std::string node_id_of(const Where& where) {
+  if (!where.node_id.empty()) {
+    for (const char c : where.node_id)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+        throw std::runtime_error("--node-id: use a-z, 0-9 and '-' only");
+    if (where.node_id.size() > 16) throw std::runtime_error("--node-id: 16 characters at most");
+    return where.node_id;
+  }
+  const std::string path = where.data_dir + "/node-id";
+  {
+    std::ifstream in(path);
+    std::string id;
+    if (in >> id && !id.empty()) return id;
+  }
+  const std::string id = "n" + pki::random_hex(4);
+  std::ofstream(path) << id << '\n';
+  return id;
+}
+
+}  // namespace
+
+App::App(const Where& where, Role role, Clock clock) : role_(role) {
+  const std::string& data_dir = where.data_dir;
+  make_private(data_dir);
+  store_ = store::open_store(data_dir, where.store_url);
   const std::string secret = pki::load_or_create_secret(data_dir + "/person-key.secret");
 
   // Read before anything is built from the store: a change committed meanwhile is applied
@@ -27,8 +81,9 @@ App::App(const std::string& data_dir, Role role, Clock clock) : role_(role) {
   reference_data_ = std::make_unique<ReferenceDataService>(*store_, hook);
   if (role_ != Role::kServing) return;
   access_log_ = std::make_unique<AccessLogWriter>(*store_);
-  eligibility_ =
-      std::make_unique<EligibilityService>(index_, *access_log_, metrics_, std::move(clock));
+  node_id_ = node_id_of(where);
+  eligibility_ = std::make_unique<EligibilityService>(index_, *access_log_, metrics_,
+                                                      std::move(clock), node_id_);
   follower_ = std::make_unique<ChangeFollower>(*store_, index_, *auth_, built_from_seq);
   follower_->catch_up();
 }

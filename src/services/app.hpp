@@ -19,15 +19,25 @@
 
 namespace onshi::services {
 
+// Where a node's data is (cli/store_option.hpp declares the options).
+struct Where {
+  std::string data_dir = "onshi-data";  // node-local files; the SQLite store unless store_url
+  std::string store_url;                // PostgreSQL URL, or "" for SQLite in data_dir
+  std::string node_id;                  // "" = the one kept in data_dir/node-id
+};
+
 class App {
  public:
   enum class Role {
     kWriter,   // store, registry, reference data, credentials
     kServing,  // all of kWriter, plus the index, the change follower and confirmations
   };
-  // Opens (creating if needed) `data_dir`/onshi.db and `data_dir`/person-key.secret. `clock`
-  // is "now" for the eligibility service (tests pin it; see services/clock.hpp).
-  App(const std::string& data_dir, Role role, Clock clock = system_clock());
+  // Opens (creating if needed) the store and `data_dir`/person-key.secret; creates the data
+  // directory 0700 and every file in it 0600 (they hold personal data). `clock` is "now" for
+  // the eligibility service (tests pin it; see services/clock.hpp).
+  App(const Where& where, Role role, Clock clock = system_clock());
+  App(const std::string& data_dir, Role role, Clock clock = system_clock())
+      : App(Where{data_dir, {}, {}}, role, std::move(clock)) {}
   ~App();
 
   store::Store& store() { return *store_; }
@@ -41,6 +51,7 @@ class App {
   ChangeFollower& follower();
   Metrics& metrics() { return metrics_; }
   double index_build_seconds() const { return index_build_seconds_; }
+  const std::string& node_id() const { return node_id_; }
 
  private:
   void build_index();
@@ -57,6 +68,7 @@ class App {
   std::unique_ptr<EligibilityService> eligibility_;
   std::unique_ptr<ChangeFollower> follower_;
   double index_build_seconds_ = 0;
+  std::string node_id_;
 };
 
 }  // namespace onshi::services

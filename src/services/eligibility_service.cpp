@@ -21,11 +21,12 @@ core::Error field_error(core::ErrorCode code, std::string_view field, std::strin
 }  // namespace
 
 EligibilityService::EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log,
-                                       Metrics& metrics, Clock clock)
+                                       Metrics& metrics, Clock clock, std::string node_id)
     : index_(index),
       access_log_(access_log),
       metrics_(metrics),
-      clock_(clock ? std::move(clock) : system_clock()) {}
+      clock_(clock ? std::move(clock) : system_clock()),
+      node_id_(std::move(node_id)) {}
 
 core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
                                                          const ConfirmRequest& req) const {
@@ -72,10 +73,11 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
   out.self_pay_limit_consent = req.self_pay_limit_consent;
   out.specific_disease_consent = req.specific_disease_consent;
   out.arbitrary_id = req.arbitrary_id;
+  // node-ms-sequence: unique per node while its clock does not go back past its start.
   char id[40];
-  std::snprintf(id, sizeof id, "%llx-%llx", static_cast<unsigned long long>(now_ms),
+  std::snprintf(id, sizeof id, "-%llx-%llx", static_cast<unsigned long long>(now_ms),
                 static_cast<unsigned long long>(sequence_.fetch_add(1)));
-  out.confirmation_id = id;
+  out.confirmation_id = node_id_ + id;
   out.at_ms = now_ms;
   return out;
 }

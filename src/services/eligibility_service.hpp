@@ -42,8 +42,9 @@ struct ConfirmOutcome {
 class EligibilityService {
  public:
   // `clock` gives "now": the default as_of (today in Japan) and the answers' time stamps.
+  // `node_id` starts every confirmation id, so that ids of different nodes never collide.
   EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log, Metrics& metrics,
-                     Clock clock = system_clock());
+                     Clock clock = system_clock(), std::string node_id = "local");
   // Validates the request and resolves it against the index. No side effects.
   core::Result<ConfirmOutcome> resolve(const Principal& who, const ConfirmRequest& request) const;
   // Appends the access-log record of an answered confirmation and counts it. `on_durable`
@@ -56,6 +57,7 @@ class EligibilityService {
   AccessLogWriter& access_log_;
   Metrics& metrics_;
   Clock clock_;
+  std::string node_id_;
   mutable std::atomic<std::uint64_t> sequence_{0};
 };
 
