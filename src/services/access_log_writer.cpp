@@ -2,9 +2,49 @@
 
 #include "services/japan_clock.hpp"
 
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <tuple>
+
 namespace onshi::services {
 
-AccessLogWriter::AccessLogWriter(store::Store& store) : store_(store), thread_([this] { run(); }) {}
+namespace {
+
+// Counters are summed per (day, facility type, method, result) before they reach the store.
+std::vector<core::DailyCount> counts_of(const std::vector<SpooledRecord>& items) {
+  std::map<std::tuple<std::int32_t, int, int, int>, std::int64_t> sums;
+  for (const auto& item : items) {
+    const std::int32_t day = japan_date_of(item.record.at_ms).yyyymmdd();
+    ++sums[{day, static_cast<int>(item.facility_type), static_cast<int>(item.record.method),
+            item.record.validity}];
+  }
+  std::vector<core::DailyCount> counts;
+  counts.reserve(sums.size());
+  for (const auto& [k, n] : sums)
+    counts.push_back(
+        core::DailyCount{std::get<0>(k), static_cast<core::FacilityType>(std::get<1>(k)),
+                         static_cast<core::ConfirmMethod>(std::get<2>(k)), std::get<3>(k), n});
+  return counts;
+}
+
+void append_to_store(store::Store& store, const std::vector<SpooledRecord>& items) {
+  std::vector<core::AccessRecord> records;
+  records.reserve(items.size());
+  for (const auto& i : items) records.push_back(i.record);
+  store.append_access(records, counts_of(items));
+}
+
+// While the store is away, how often to try it again with what the spool holds.
+constexpr auto kDrainInterval = std::chrono::seconds(1);
+
+}  // namespace
+
+AccessLogWriter::AccessLogWriter(store::Store& store, std::string spool_path)
+    : store_(store),
+      spool_(spool_path.empty() ? nullptr : std::make_unique<AccessSpool>(std::move(spool_path))),
+      spooled_(spool_ ? spool_->size() : 0),
+      thread_([this] { run(); }) {}
 
 AccessLogWriter::~AccessLogWriter() {
   {
@@ -59,33 +99,55 @@ void AccessLogWriter::run() {
   }
 }
 
-void AccessLogWriter::write(std::vector<Item>& batch) {
-  std::vector<core::AccessRecord> records;
-  records.reserve(batch.size());
-  // Counters are summed per (day, facility type, method, result) before they reach the store.
-  std::map<std::tuple<std::int32_t, int, int, int>, std::int64_t> sums;
-  for (auto& item : batch) {
-    const std::int32_t day = japan_date_of(item.record.at_ms).yyyymmdd();
-    ++sums[{day, static_cast<int>(item.facility_type), static_cast<int>(item.record.method),
-            item.record.validity}];
-    records.push_back(std::move(item.record));
+std::uint64_t AccessLogWriter::spooled() const {
+  return spooled_.load();
+}
+
+bool AccessLogWriter::drain_spool() {
+  if (!spool_ || spool_->empty()) return true;
+  if (std::chrono::steady_clock::now() < next_drain_) return false;
+  try {
+    const auto items = spool_->read_all();
+    append_to_store(store_, items);
+    // A crash right here would send these records again at the next start: an audit trail
+    // may hold a record twice (same request_id), never lose one.
+    spool_->clear();
+    spooled_.store(0);
+    std::cerr << "onshi: store reachable again; " << items.size()
+              << " spooled access records moved into it\n";
+    return true;
+  } catch (const std::exception&) {
+    next_drain_ = std::chrono::steady_clock::now() + kDrainInterval;
+    return false;
   }
-  std::vector<core::DailyCount> counts;
-  counts.reserve(sums.size());
-  for (const auto& [k, n] : sums)
-    counts.push_back(
-        core::DailyCount{std::get<0>(k), static_cast<core::FacilityType>(std::get<1>(k)),
-                         static_cast<core::ConfirmMethod>(std::get<2>(k)), std::get<3>(k), n});
-  bool ok = true;
-  // A failed commit is retried a few times: the log must not lose what it was given.
-  for (int attempt = 0; attempt < 3; ++attempt) {
+}
+
+void AccessLogWriter::write(std::vector<Item>& batch) {
+  std::vector<SpooledRecord> items;
+  items.reserve(batch.size());
+  for (auto& item : batch) items.push_back({std::move(item.record), item.facility_type});
+  bool ok = false;
+  // Records already spooled go to the store first, so the log keeps its order.
+  if (drain_spool()) {
     try {
-      store_.append_access(records, counts);
+      append_to_store(store_, items);
       ok = true;
-      break;
     } catch (const store::StoreError&) {
+      ok = false;  // one attempt: the spool is as durable, and answers must not wait long
+    }
+  }
+  if (!ok && spool_) {
+    try {
+      const bool first = spool_->empty();
+      spool_->append(items);
+      spooled_.store(spool_->size());
+      if (first)
+        std::cerr << "onshi: the store does not take access records; keeping them in "
+                  << spool_->path() << " until it does\n";
+      next_drain_ = std::min(next_drain_, std::chrono::steady_clock::now() + kDrainInterval);
+      ok = true;
+    } catch (const std::exception&) {
       ok = false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
     }
   }
   for (auto& item : batch)

@@ -35,7 +35,8 @@ void make_private(const std::string& data_dir) {
       std::cerr << "onshi: warning: " << data_dir
                 << " can be read by other users; it holds personal data (chmod 700 it)\n";
   }
-  for (const char* f : {"onshi.db", "onshi.db-wal", "onshi.db-shm", "person-key.secret", "node-id"})
+  for (const char* f :
+       {"onshi.db", "onshi.db-wal", "onshi.db-shm", "person-key.secret", "node-id", "access-spool"})
     if (fs::exists(data_dir + "/" + f, ec))
       fs::permissions(data_dir + "/" + f, fs::perms::owner_read | fs::perms::owner_write,
                       fs::perm_options::replace, ec);
@@ -80,7 +81,8 @@ App::App(const Where& where, Role role, Clock clock) : role_(role) {
   registry_ = std::make_unique<RegistryService>(*store_, secret, hook);
   reference_data_ = std::make_unique<ReferenceDataService>(*store_, hook);
   if (role_ != Role::kServing) return;
-  access_log_ = std::make_unique<AccessLogWriter>(*store_);
+  // Node-local: an answer's record is durable here while the store is away.
+  access_log_ = std::make_unique<AccessLogWriter>(*store_, data_dir + "/access-spool");
   node_id_ = node_id_of(where);
   eligibility_ = std::make_unique<EligibilityService>(index_, *access_log_, metrics_,
                                                       std::move(clock), node_id_);

@@ -84,6 +84,10 @@ std::vector<std::uint32_t> byte_order(std::span<const std::string> hashes) {
   return order;
 }
 
+// How long a writer waits for another process's write lock; access-log appends wait less.
+constexpr int kBusyMs = 5000;
+constexpr int kAccessBusyMs = 250;
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
@@ -394,6 +398,9 @@ class SqliteStore final : public Store {
                      std::span<const core::DailyCount> count_increments) override {
     auto lock = guard();
     if (records.empty() && count_increments.empty()) return;
+    // Answers wait for this commit: behind another process's long load, fail fast instead, and
+    // the access-log writer keeps the records in its local spool until the lock is free.
+    ShortBusyTimeout short_wait(db_);
     TxScope tx(db_, TxScope::Kind::kImmediate);
     for (std::size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
@@ -479,6 +486,20 @@ class SqliteStore final : public Store {
 
    private:
     std::atomic<std::thread::id>& slot_;
+  };
+
+  // Lowers busy_timeout for one call (kAccessBusyMs) and puts the usual one back.
+  class ShortBusyTimeout {
+   public:
+    explicit ShortBusyTimeout(Db& db) : db_(db) {
+      sqlite3_busy_timeout(db_.handle(), kAccessBusyMs);
+    }
+    ~ShortBusyTimeout() { sqlite3_busy_timeout(db_.handle(), kBusyMs); }
+    ShortBusyTimeout(const ShortBusyTimeout&) = delete;
+    ShortBusyTimeout& operator=(const ShortBusyTimeout&) = delete;
+
+   private:
+    Db& db_;
   };
 
   std::unique_lock<std::mutex> guard() {
@@ -573,8 +594,8 @@ class SqliteStore final : public Store {
   static bool is_in_memory(const std::string& path) { return path.empty() || path == ":memory:"; }
 
   void configure(const std::string& path) {
-    // Writers wait up to 5 s for another process's lock instead of failing at once.
-    if (sqlite3_busy_timeout(db_.handle(), 5000) != SQLITE_OK) db_.fail("busy_timeout");
+    // Writers wait up to kBusyMs for another process's lock instead of failing at once.
+    if (sqlite3_busy_timeout(db_.handle(), kBusyMs) != SQLITE_OK) db_.fail("busy_timeout");
     const std::string mode = db_.query_text("PRAGMA journal_mode=WAL", "journal_mode");
     if (mode != "wal" && !is_in_memory(path))
       throw StoreError("sqlite: the database could not be switched to WAL mode (got " + mode + ")");
