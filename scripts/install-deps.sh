@@ -8,6 +8,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev curl ca-certificates python3
 )
 if [ "${ONSHI_BENCH_DEPS:-0}" = 1 ]; then packages+=(wrk nginx-light procps); fi
+# scripts/cluster-up and scripts/failover-drill: PostgreSQL server and HAProxy.
+if [ "${ONSHI_CLUSTER_DEPS:-0}" = 1 ]; then packages+=(postgresql-15 haproxy wrk); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

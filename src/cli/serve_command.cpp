@@ -52,6 +52,9 @@ void add_serve_command(CLI::App& app) {
   auto opt = std::make_shared<api::http::ServerOptions>();
   auto port_file = std::make_shared<std::string>();
   add_store_options(serve, *where);
+  serve->add_option("--store-replica", where->replica_url,
+                    "PostgreSQL streaming replica to build the index from (writes and the change "
+                    "log still go to --store)");
   serve->add_option("--node-id", where->node_id,
                     "This node's name in confirmation ids (a-z 0-9 -; default: made once and kept "
                     "in the data directory)");

@@ -71,10 +71,21 @@ App::App(const Where& where, Role role, Clock clock) : role_(role) {
   store_ = store::open_store(data_dir, where.store_url);
   const std::string secret = pki::load_or_create_secret(data_dir + "/person-key.secret");
 
-  // Read before anything is built from the store: a change committed meanwhile is applied
-  // again by the follower, which is harmless; one read after would be lost.
-  const std::int64_t built_from_seq = role_ == Role::kServing ? store_->last_change_seq() : 0;
-  if (role_ == Role::kServing) build_index();
+  // The index may be built from a streaming replica, to spare the primary a full scan: the
+  // replica at change seq S holds what the primary held at S, and the follower goes on from S
+  // against the primary. The seq is read before the scan: a change committed meanwhile is
+  // applied again by the follower, which is harmless; one read after would be lost.
+  std::int64_t built_from_seq = 0;
+  if (role_ == Role::kServing) {
+    std::unique_ptr<store::Store> replica;
+    if (!where.replica_url.empty()) replica = store::open_store(data_dir, where.replica_url);
+    store::Store& from = replica ? *replica : *store_;
+    built_from_seq = from.last_change_seq();
+    build_index(from);
+    if (replica)
+      std::cerr << "onshi: index built from the replica up to change " << built_from_seq
+                << "; following the primary from there\n";
+  }
 
   auth_ = std::make_unique<Authenticator>(*store_);
   auto hook = [this] { after_commit(); };
@@ -92,13 +103,13 @@ App::App(const Where& where, Role role, Clock clock) : role_(role) {
 
 App::~App() = default;
 
-void App::build_index() {
+void App::build_index(store::Store& from) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto insurers = store_->insurers();
+  const auto insurers = from.insurers();
   index_.upsert_insurers(insurers);
   std::vector<core::Coverage> chunk;
   chunk.reserve(8192);
-  store_->for_each_coverage([&](const core::Coverage& c) {
+  from.for_each_coverage([&](const core::Coverage& c) {
     chunk.push_back(c);
     if (chunk.size() == chunk.capacity()) {
       index_.upsert(chunk);
@@ -107,7 +118,7 @@ void App::build_index() {
   });
   index_.upsert(chunk);
   chunk = {};
-  store_->release_memory();
+  from.release_memory();
   malloc_trim(0);  // the build's temporaries go back to the system: serve is long-lived
   index_build_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -23,6 +23,7 @@ namespace onshi::services {
 struct Where {
   std::string data_dir = "onshi-data";  // node-local files; the SQLite store unless store_url
   std::string store_url;                // PostgreSQL URL, or "" for SQLite in data_dir
+  std::string replica_url;              // a streaming replica to build the index from, or ""
   std::string node_id;                  // "" = the one kept in data_dir/node-id
 };
 
@@ -37,7 +38,7 @@ class App {
   // the eligibility service (tests pin it; see services/clock.hpp).
   App(const Where& where, Role role, Clock clock = system_clock());
   App(const std::string& data_dir, Role role, Clock clock = system_clock())
-      : App(Where{data_dir, {}, {}}, role, std::move(clock)) {}
+      : App(Where{data_dir, {}, {}, {}}, role, std::move(clock)) {}
   ~App();
 
   store::Store& store() { return *store_; }
@@ -54,7 +55,7 @@ class App {
   const std::string& node_id() const { return node_id_; }
 
  private:
-  void build_index();
+  void build_index(store::Store& from);
   void after_commit();  // a serving node sees its own writes before it answers
 
   const Role role_;
