@@ -48,13 +48,6 @@ inline constexpr const char* kTestNow = "2026-11-22T10:00:00.000+09:00";
 // Longest an onshi command run to completion may take before it is killed.
 inline constexpr std::chrono::seconds kCommandLimit{120};
 
-inline std::string temp_dir() {
-  char tmpl[] = "/tmp/onshi-server-test-XXXXXX";
-  const char* d = mkdtemp(tmpl);
-  if (!d) throw std::runtime_error("mkdtemp failed");
-  return d;
-}
-
 inline void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
@@ -64,6 +57,36 @@ inline std::string read_text(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The backend every server test runs on, one parameter for the whole suite:
+// ONSHI_TEST_BACKEND=postgresql puts each data directory's store in a fresh schema of the test
+// cluster (ONSHI_TEST_POSTGRES_URL, or the file ONSHI_TEST_POSTGRES_URL_FILE names: CTest's
+// pg_cluster fixture); anything else keeps the embedded SQLite store in the directory.
+inline bool on_postgresql() {
+  const char* b = std::getenv("ONSHI_TEST_BACKEND");
+  return b != nullptr && std::string(b) == "postgresql";
+}
+
+inline std::string test_postgres_url() {
+  if (const char* url = std::getenv("ONSHI_TEST_POSTGRES_URL"); url && *url) return url;
+  const char* file = std::getenv("ONSHI_TEST_POSTGRES_URL_FILE");
+  std::string url;
+  if (file && *file) {
+    std::ifstream in(file);
+    std::getline(in, url);
+  }
+  // Never a skip: a run that asked for PostgreSQL and quietly used nothing would prove nothing.
+  if (url.empty())
+    throw std::runtime_error(
+        "ONSHI_TEST_BACKEND=postgresql but no test cluster URL (run "
+        "through ctest, whose pg_cluster fixture starts one)");
+  return url;
+}
+
+// The file in a data directory that names its PostgreSQL store (PostgreSQL runs only).
+inline std::string store_url_file(const std::string& dir) {
+  return dir + "/test-store-url";
 }
 
 using Env = std::map<std::string, std::string>;
@@ -76,7 +99,8 @@ inline std::vector<std::string> environment_with(const Env& extra) {
   for (char** e = environ; e && *e; ++e) {
     const std::string entry = *e;
     const std::string name = entry.substr(0, entry.find('='));
-    if (!extra.count(name) && name != "ONSHI_TEST_NOW" && name != "ONSHI_FAULT_POINT")
+    if (!extra.count(name) && name != "ONSHI_TEST_NOW" && name != "ONSHI_FAULT_POINT" &&
+        name != "ONSHI_STORE")
       env.push_back(entry);
   }
   for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
@@ -85,10 +109,15 @@ inline std::vector<std::string> environment_with(const Env& extra) {
 
 // Starts `args` (args[0] is the program) with stdout and stderr going to `log_path`. The child
 // gets SIGKILL when the thread that started it dies (PR_SET_PDEATHSIG), so a crashed or killed
-// test leaves no server behind: start children from the test's main thread.
+// test leaves no server behind: start children from the test's main thread. A command given
+// `--data-dir D` gets D's PostgreSQL store (ONSHI_STORE) when the suite runs on PostgreSQL.
 inline pid_t spawn(std::vector<std::string> args, const Env& extra_env,
                    const std::string& log_path) {
-  std::vector<std::string> env = environment_with(extra_env);
+  Env with_store = extra_env;
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--data-dir" && std::filesystem::exists(store_url_file(args[i + 1])))
+      with_store.emplace("ONSHI_STORE", read_text(store_url_file(args[i + 1])));
+  std::vector<std::string> env = environment_with(with_store);
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -142,6 +171,29 @@ inline ChildExit wait_child(pid_t pid, std::chrono::milliseconds limit) {
     out.signal = WTERMSIG(status);
   }
   return out;
+}
+
+// A fresh data directory; on PostgreSQL with a fresh schema for its store.
+inline std::string temp_dir() {
+  char tmpl[] = "/tmp/onshi-server-test-XXXXXX";
+  const char* d = mkdtemp(tmpl);
+  if (!d) throw std::runtime_error("mkdtemp failed");
+  const std::string dir = d;
+  if (on_postgresql()) {
+    std::string schema = "srv_" + dir.substr(dir.rfind('-') + 1);
+    for (char& c : schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string url = test_postgres_url();
+    const std::string log = dir + "/create-schema.log";
+    const ChildExit e = wait_child(spawn({"/usr/bin/psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
+                                          "CREATE SCHEMA \"" + schema + "\""},
+                                         {}, log),
+                                   std::chrono::seconds(30));
+    if (!e.exited || e.code != 0)
+      throw std::runtime_error("cannot create test schema: " + read_text(log));
+    write_text(store_url_file(dir), url + (url.find('?') == std::string::npos ? "?" : "&") +
+                                        "options=-csearch_path%3D" + schema);
+  }
+  return dir;
 }
 
 // Runs the onshi binary to completion (killed past kCommandLimit) with `extra_env` added to the
