@@ -25,6 +25,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -349,6 +350,8 @@ struct TestData {
 
 class ServerProcess {
  public:
+  // `name` tells apart several servers on one data directory (port file, log).
+  explicit ServerProcess(std::string name = "serve") : name_(std::move(name)) {}
   // Builds a data directory with the CLI (reference lists, registrations, credentials).
   static std::string make_data_dir(const TestData& d) {
     const std::string dir = temp_dir();
@@ -386,14 +389,14 @@ class ServerProcess {
   void start(const std::string& dir, const std::vector<std::string>& extra = {},
              const Env& env = {}) {
     dir_ = dir;
-    const std::string port_file = dir + "/port";
+    const std::string port_file = dir + "/" + name_ + ".port";
     std::filesystem::remove(port_file);
     std::vector<std::string> args{ONSHI_BINARY, "serve", "--data-dir",  dir,      "--port", "0",
                                   "--threads",  "2",     "--port-file", port_file};
     for (const auto& e : extra) args.push_back(e);
     Env child_env{{"ONSHI_TEST_NOW", kTestNow}};
     for (const auto& [k, v] : env) child_env[k] = v;
-    pid_ = spawn(args, child_env, dir + "/serve.log");
+    pid_ = spawn(args, child_env, dir + "/" + name_ + ".log");
     const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
     while (!std::filesystem::exists(port_file)) {
       int status = 0;
@@ -437,16 +440,16 @@ class ServerProcess {
     return e.exited ? e.code : -1;
   }
   ~ServerProcess() { stop(); }
-  ServerProcess() = default;
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
   std::uint16_t port() const { return port_; }
-  std::string log() const { return read_text(dir_ + "/serve.log"); }
+  std::string log() const { return read_text(dir_ + "/" + name_ + ".log"); }
 
  private:
   pid_t pid_ = 0;
   std::uint16_t port_ = 0;
   std::string dir_;
+  std::string name_;
 };
 
 }  // namespace onshi::testing
