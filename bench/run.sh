@@ -14,9 +14,8 @@ seconds=${BENCH_SECONDS:-15}
 threads=${BENCH_THREADS:-1}
 out=bench/out
 mkdir -p "$out"
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF >/dev/null
-cmake --build build-bench --target onshi >/dev/null
-onshi=$PWD/build-bench/onshi
+. bench/lib.sh
+onshi=$(bench_build_onshi)
 work=$(mktemp -d /tmp/onshi-bench-XXXXXX)
 cleanup() {
   [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null || true
@@ -26,10 +25,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== generating $persons persons"
-"$onshi" gen --persons "$persons" --out "$work/gen"
-rows=$(($(wc -l <"$work/gen/registrations.csv") - 1))
-"$onshi" load --data-dir "$work/data" insurers "$work/gen/insurers.csv" >/dev/null
-"$onshi" load --data-dir "$work/data" facilities "$work/gen/facilities.csv" >/dev/null
+rows=$(bench_generate "$onshi" "$persons" "$work/gen")
+bench_reference_lists "$onshi" "$work/gen" "$work/data"
 
 echo "== load: $rows registration rows"
 start=$(date +%s.%N)

@@ -1,10 +1,12 @@
 // `onshi load registrations|insurers|facilities FILE`: the insurer's and operator's loads.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "api/load_receipt_json.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/store_option.hpp"
 #include "core/error_catalogue.hpp"
 #include "services/app.hpp"
@@ -52,12 +54,18 @@ void add_load_command(CLI::App& app) {
   reg->add_option("--format", *format, "auto, csv or jsonl")->capture_default_str();
   reg->callback([=] {
     services::App a(*where, services::App::Role::kWriter);
-    const std::string content = read_file(*file);
     const auto fmt = *format == "csv"     ? ingest::RegistrationFormat::kCsv
                      : *format == "jsonl" ? ingest::RegistrationFormat::kJsonLines
                                           : ingest::RegistrationFormat::kAuto;
     const auto t0 = std::chrono::steady_clock::now();
-    const auto receipt = a.registry().load(content, fmt, nullptr, *file);
+    // The file is streamed (mapped, read in chunks of rows), never read whole into memory.
+    std::error_code size_error;
+    const auto bytes = std::filesystem::file_size(*file, size_error);
+    ProgressBar bar("load", size_error ? 0 : static_cast<std::uint64_t>(bytes));
+    const auto receipt = a.registry().load_file(
+        *file, fmt, nullptr, *file,
+        [&](const services::LoadProgress& p) { bar.update(p.bytes_read, p.rows_read); });
+    bar.finish();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (*json) {
       std::cout << api::encode_load_receipt(receipt);

@@ -38,7 +38,8 @@ std::string_view trim_spaces(std::string_view text) {
   return text.substr(b, e - b);
 }
 
-CsvReader::CsvReader(std::string_view content) : text_(skip_bom(content)) {}
+CsvReader::CsvReader(std::string_view content)
+    : text_(skip_bom(content)), skipped_(content.size() - text_.size()) {}
 
 bool CsvReader::next(CsvRecord& record) {
   const std::string_view s = text_;
@@ -61,6 +62,7 @@ bool CsvReader::next(CsvRecord& record) {
   record.fields.clear();
   unescaped_used_ = 0;
   const std::size_t start = pos_;
+  record_start_ = start;
   std::size_t i = pos_;
   std::size_t end = n;  // end of the record's bytes, line ending excluded
   bool at_end = false;

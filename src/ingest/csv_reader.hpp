@@ -35,6 +35,9 @@ class CsvReader {
   // every call consumes at least one byte or returns false. An unterminated quote makes the
   // record run to the end of the file (there is no sound place to resume), with `error` set.
   bool next(CsvRecord& record);
+  // Where the record next() returned last starts, as an offset in the content given to the
+  // constructor: the reader never looks at the bytes before it again.
+  std::size_t start_of_record() const { return skipped_ + record_start_; }
 
  private:
   // A buffer for one field that held "" (the others are views into the input). A deque, so
@@ -42,6 +45,8 @@ class CsvReader {
   std::string& next_buffer();
 
   std::string_view text_;
+  std::size_t skipped_ = 0;  // the BOM's bytes
+  std::size_t record_start_ = 0;
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::deque<std::string> unescaped_;

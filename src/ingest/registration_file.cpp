@@ -78,6 +78,7 @@ std::optional<core::Error> parse_csv(std::string_view content, RegistrationSink&
 
   EncodingTally tally;
   while (reader.next(record)) {
+    sink.consumed(reader.start_of_record());
     if (!tally.check(record.raw)) {
       sink.error(
           {record.line, core::make_error(ErrorCode::kFileEncoding, "line is not valid UTF-8")});
@@ -100,6 +101,7 @@ std::optional<core::Error> parse_csv(std::string_view content, RegistrationSink&
       set_value(row, column_field[c], record.fields[c]);
     sink.row(std::move(row));
   }
+  sink.consumed(content.size());
   return finish_encoding(tally);
 }
 
@@ -203,6 +205,7 @@ std::optional<core::Error> parse_json_lines(std::string_view content, Registrati
     const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
     const std::size_t end =
         nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+    sink.consumed(content.size() - text.size() + pos);
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
     if (std::all_of(line.begin(), line.end(), is_blank)) continue;
@@ -223,6 +226,7 @@ std::optional<core::Error> parse_json_lines(std::string_view content, Registrati
     }
     sink.row(std::move(row));
   }
+  sink.consumed(content.size());
   return finish_encoding(tally);
 }
 

@@ -30,6 +30,9 @@ class RegistrationSink {
   virtual ~RegistrationSink() = default;
   virtual void row(core::RegistrationRow&& row) = 0;
   virtual void error(RowError&& error) = 0;
+  // After each record: the reader will never again look at the first `bytes` bytes of the
+  // content, so a caller streaming a file may let them go (and show how far it has got).
+  virtual void consumed(std::size_t /*bytes*/) {}
 };
 
 // Streams the file into `sink`; returns the file-level error, if any. A file-level error may be

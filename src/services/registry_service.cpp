@@ -4,11 +4,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/text_normalise.hpp"
+#include "ingest/mapped_file.hpp"
 #include "pki/hashing.hpp"
 
 namespace onshi::services {
@@ -26,8 +29,8 @@ std::string group_key(const core::CoverageKey& k) {
   return g;
 }
 
-// The coverages of one card key as this load sees them: the index's state plus what earlier
-// rows of the same file changed.
+// The coverages of one card key as this chunk sees them: the store's state (with what earlier
+// chunks wrote) plus what earlier rows of the chunk changed.
 struct Family {
   std::vector<core::Coverage> coverages;
   std::vector<bool> dirty;
@@ -128,108 +131,266 @@ class RegistryService::RowValidator : public ingest::RegistrationSink {
   std::vector<core::RegistrationRow> batch_;
 };
 
-LoadReceipt RegistryService::load(std::string_view content, ingest::RegistrationFormat format,
-                                  const Principal* principal, const std::string& source) {
-  LoadReceipt receipt;
-  const bool trace = std::getenv("ONSHI_LOAD_TRACE") != nullptr;
-  auto t = std::chrono::steady_clock::now();
-  auto phase = [&](const char* name) {
-    if (!trace) return;
-    const auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "load phase %-10s %.3f s\n", name,
-                 std::chrono::duration<double>(now - t).count());
-    t = now;
-  };
+namespace {
 
-  // 1. Read and validate each row on its own, streaming.
-  RowValidator validator(*this, principal);
-  receipt.file_error = ingest::read_registrations(content, format, validator);
-  validator.flush();
-  if (receipt.file_error) return receipt;  // nothing applies: the rows are dropped
-  receipt.rows_total = validator.rows_seen;
-  std::vector<ingest::RowError>& rejected = receipt.rejected;
-  rejected = std::move(validator.rejected);
-  std::vector<Pending>& pending = validator.pending;
-  phase("validate");
+// A request body or a test's string: already in memory, nothing to let go.
+class InMemory final : public services::RegistryService::Content {
+ public:
+  explicit InMemory(std::string_view text) : text_(text) {}
+  std::string_view open() override { return text_; }
 
-  std::vector<std::string> hashes;
-  hashes.reserve(pending.size());
-  for (const auto& p : pending) hashes.push_back(p.hash);
-  const std::vector<ingest::RowError> rejected_by_rows = std::move(rejected);
+ private:
+  std::string_view text_;
+};
 
-  // 2-4 run in one store transaction and may run again after a conflict, so each attempt
-  // starts from the validated rows and keeps its results in variables it resets.
-  store::LoadBatch batch;
-  std::int64_t load_id = 0;
-  auto work = [&](store::Transaction& tx) {
-    rejected = rejected_by_rows;
-    receipt.rows_applied = 0;
-    receipt.rows_already_applied = 0;
-    batch = store::LoadBatch{};
-    batch.source = source;
-    batch.actor = principal ? principal->label : "local";
-    load_id = 0;
+// A file on disk, mapped afresh for every attempt.
+class OnDisk final : public services::RegistryService::Content {
+ public:
+  explicit OnDisk(std::string path) : path_(std::move(path)) {}
+  std::string_view open() override {
+    file_.emplace(path_);
+    return file_->content();
+  }
+  void release_before(std::size_t offset) override {
+    if (file_) file_->release_before(offset);
+  }
+  void close() override { file_.reset(); }
 
-    // 2. Skip what an earlier load (or an earlier line of this file) already applied.
-    const std::vector<bool> applied = tx.applied_events(hashes);
-    phase("lookup");
+ private:
+  std::string path_;
+  std::optional<ingest::MappedFile> file_;
+};
 
-    // 3. Apply in file order over the families the file touches, as the store holds them.
-    std::unordered_map<std::string, bool> insurer_known;
+// A file-level error ends the attempt by throwing, so that the store rolls back what earlier
+// chunks wrote; load_from catches it outside the transaction.
+struct FileRefused : std::runtime_error {
+  explicit FileRefused(core::Error e) : std::runtime_error("file refused"), error(std::move(e)) {}
+  core::Error error;
+};
+
+}  // namespace
+
+// One attempt of a load, fed by the reader inside the transaction: collects validated rows and
+// applies and writes them a chunk at a time.
+class RegistryService::ChunkedLoad : public ingest::RegistrationSink {
+ public:
+  ChunkedLoad(const RegistryService& service, const Principal* principal, store::Transaction& tx,
+              Content& content, std::size_t content_size, const std::string& source,
+              const LoadProgressFn& progress)
+      : service_(service),
+        principal_(principal),
+        tx_(tx),
+        content_(content),
+        content_size_(content_size),
+        source_(source),
+        progress_(progress),
+        validator_(service, principal) {}
+
+  void row(core::RegistrationRow&& row) override {
+    validator_.row(std::move(row));
+    ++rows_read_;
+    if (++rows_in_chunk_ >= service_.rows_per_chunk_) apply_chunk();
+  }
+  void error(ingest::RowError&& error) override {
+    validator_.error(std::move(error));
+    ++rows_read_;
+    if (++rows_in_chunk_ >= service_.rows_per_chunk_) apply_chunk();
+  }
+  void consumed(std::size_t bytes) override {
+    consumed_ = bytes;
+    // A few hundred rows between reports: cheap, and still many reports a second.
+    if (progress_ && (++since_report_ == 256 || bytes == content_size_)) {
+      since_report_ = 0;
+      progress_({bytes, content_size_, rows_read_});
+    }
+  }
+
+  // After the reader returned without a file error.
+  void finish(LoadReceipt& receipt) {
+    apply_chunk();
+    receipt.rows_total = validator_.rows_seen;
+    receipt.rows_applied = rows_applied_;
+    receipt.rows_already_applied = rows_already_applied_;
+    receipt.rejected = std::move(rejected_);
+    std::sort(receipt.rejected.begin(), receipt.rejected.end(),
+              [](const auto& a, const auto& b) { return a.line < b.line; });
+    if (load_id_ != 0)
+      tx_.finish_load(load_id_,
+                      {receipt.rows_total, static_cast<std::int64_t>(receipt.rejected.size()),
+                       receipt.rows_already_applied});
+    receipt.load_id = load_id_;
+  }
+
+  // Seconds spent per phase, summed over the chunks (ONSHI_LOAD_TRACE).
+  double t_validate = 0, t_lookup = 0, t_apply = 0, t_write = 0;
+
+ private:
+  void apply_chunk() {
+    using Clock = std::chrono::steady_clock;
+    auto t = Clock::now();
+    auto lap = [&](double& into) {
+      const auto now = Clock::now();
+      into += std::chrono::duration<double>(now - t).count();
+      t = now;
+    };
+    validator_.flush();
+    rows_in_chunk_ = 0;
+    for (auto& r : validator_.rejected) rejected_.push_back(std::move(r));
+    validator_.rejected.clear();
+    std::vector<Pending> pending = std::move(validator_.pending);
+    validator_.pending.clear();
+    lap(t_validate);
+    if (pending.empty()) return release();
+
+    // Skip what an earlier load, or an earlier chunk of this file (written already, and the
+    // transaction sees its own writes), applied.
+    std::vector<std::string> hashes;
+    hashes.reserve(pending.size());
+    for (const auto& p : pending) hashes.push_back(p.hash);
+    const std::vector<bool> applied = tx_.applied_events(hashes);
+    hashes.clear();
+    lap(t_lookup);
+
+    // Apply in file order over the families the chunk touches, as the store holds them now
+    // (with what earlier chunks wrote, under the ids they were given).
     std::unordered_map<std::string, Family> families;
-    std::unordered_set<std::string_view> seen_in_file;
+    std::unordered_set<std::string_view> seen_in_chunk;
     for (std::size_t i = 0; i < pending.size(); ++i) {
       const Pending& p = pending[i];
       const core::CoverageKey& key = p.event.values.key;
-      auto [known, first_time] = insurer_known.try_emplace(key.insurer_number, false);
-      if (first_time) known->second = tx.insurer_known(key.insurer_number);
+      auto [known, first_time] = insurer_known_.try_emplace(key.insurer_number, false);
+      if (first_time) known->second = tx_.insurer_known(key.insurer_number);
       if (!known->second) {
-        rejected.push_back({p.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
-                                                     "insurer number " + key.insurer_number)});
+        rejected_.push_back({p.line, core::make_error(core::ErrorCode::kRowInsurerUnknown,
+                                                      "insurer number " + key.insurer_number)});
         continue;
       }
       // A row counts as a re-send only if an identical row was applied, not merely seen.
-      if (applied[i] || seen_in_file.count(p.hash)) {
-        ++receipt.rows_already_applied;
+      if (applied[i] || seen_in_chunk.count(p.hash)) {
+        ++rows_already_applied_;
         continue;
       }
       auto [it, inserted] = families.try_emplace(group_key(key));
       Family& family = it->second;
       if (inserted) {
-        family.coverages = tx.coverages_under(key.insurer_number, core::match_key(key.symbol),
-                                              core::match_key(key.number));
+        family.coverages = tx_.coverages_under(key.insurer_number, core::match_key(key.symbol),
+                                               core::match_key(key.number));
         family.dirty.assign(family.coverages.size(), false);
       }
       // docs/eligibility-rules.md R-A*, R-C*: a refused row leaves the family as it was.
       auto changed = core::apply_registration(family.coverages, p.event);
       if (!changed) {
-        rejected.push_back({p.line, changed.error()});
+        rejected_.push_back({p.line, changed.error()});
         continue;
       }
       family.dirty.resize(family.coverages.size(), false);
       for (std::size_t c : *changed) family.dirty[c] = true;
-      seen_in_file.insert(p.hash);
-      batch.event_hashes.push_back(p.hash);
-      ++receipt.rows_applied;
+      seen_in_chunk.insert(p.hash);
+      hashes.push_back(p.hash);
+      ++rows_applied_;
     }
+    std::vector<core::Coverage> upserts;
     for (auto& [gk, family] : families)
       for (std::size_t c = 0; c < family.coverages.size(); ++c)
-        if (family.dirty[c]) batch.upserts.push_back(std::move(family.coverages[c]));
-    phase("apply");
+        if (family.dirty[c]) upserts.push_back(std::move(family.coverages[c]));
+    seen_in_chunk.clear();  // views into `pending`
+    lap(t_apply);
 
-    batch.rows_total = receipt.rows_total;
-    batch.rows_rejected = static_cast<std::int64_t>(rejected.size());
-    batch.rows_already_applied = receipt.rows_already_applied;
-    // 4. Written with the transaction; nothing is visible to anyone before it commits.
-    if (!batch.event_hashes.empty()) load_id = tx.write_load(batch);
+    // Every upsert comes from an applied row, so no hashes means nothing to write. The load's
+    // row (and its change-log entry) is made by the first chunk that writes: a file that
+    // changes nothing leaves no load behind.
+    if (!hashes.empty()) {
+      if (load_id_ == 0)
+        load_id_ = tx_.begin_load(source_, principal_ ? principal_->label : "local");
+      tx_.write_coverages(load_id_, upserts);
+      tx_.write_event_hashes(load_id_, hashes);
+    }
+    lap(t_write);
+    release();
+  }
+
+  void release() { content_.release_before(consumed_); }
+
+  const RegistryService& service_;
+  const Principal* principal_;
+  store::Transaction& tx_;
+  Content& content_;
+  const std::size_t content_size_;
+  const std::string& source_;
+  const LoadProgressFn& progress_;
+  RowValidator validator_;
+  std::size_t rows_in_chunk_ = 0;
+  std::int64_t rows_read_ = 0;
+  std::size_t consumed_ = 0;
+  int since_report_ = 0;
+  std::unordered_map<std::string, bool> insurer_known_;
+  std::vector<ingest::RowError> rejected_;
+  std::int64_t rows_applied_ = 0;
+  std::int64_t rows_already_applied_ = 0;
+  std::int64_t load_id_ = 0;
+};
+
+LoadReceipt RegistryService::load(std::string_view content, ingest::RegistrationFormat format,
+                                  const Principal* principal, const std::string& source,
+                                  const LoadProgressFn& progress) {
+  InMemory in_memory(content);
+  return load_from(in_memory, format, principal, source, progress);
+}
+
+LoadReceipt RegistryService::load_file(const std::string& path, ingest::RegistrationFormat format,
+                                       const Principal* principal, const std::string& source,
+                                       const LoadProgressFn& progress) {
+  OnDisk on_disk(path);
+  return load_from(on_disk, format, principal, source, progress);
+}
+
+LoadReceipt RegistryService::load_from(Content& content, ingest::RegistrationFormat format,
+                                       const Principal* principal, const std::string& source,
+                                       const LoadProgressFn& progress) {
+  const bool trace = std::getenv("ONSHI_LOAD_TRACE") != nullptr;
+  const auto started = std::chrono::steady_clock::now();
+  LoadReceipt receipt;
+  std::optional<core::Error> file_error;
+  double t_validate = 0, t_lookup = 0, t_apply = 0, t_write = 0;
+  // Store::transact may run the work again after a conflict: each attempt reads the file from
+  // its start into a fresh ChunkedLoad and a fresh receipt.
+  auto work = [&](store::Transaction& tx) {
+    receipt = LoadReceipt{};
+    file_error.reset();
+    const std::string_view text = content.open();
+    ChunkedLoad chunks(*this, principal, tx, content, text.size(), source, progress);
+    const std::optional<core::Error> refused = ingest::read_registrations(text, format, chunks);
+    if (refused) {
+      content.close();
+      throw FileRefused{*refused};
+    }
+    chunks.finish(receipt);
+    content.close();
+    t_validate = chunks.t_validate;
+    t_lookup = chunks.t_lookup;
+    t_apply = chunks.t_apply;
+    t_write = chunks.t_write;
   };
-  store_.transact(work);
-  phase("commit");
-  std::sort(rejected.begin(), rejected.end(),
-            [](const auto& a, const auto& b) { return a.line < b.line; });
-  receipt.load_id = load_id;
-  if (load_id != 0 && after_commit_) after_commit_();
-  phase("index");
+  try {
+    store_.transact(work);
+  } catch (const FileRefused& refused) {
+    // Rolled back: nothing of the file applies, as if it had been refused before any row.
+    LoadReceipt none;
+    none.file_error = refused.error;
+    return none;
+  }
+  const auto committed = std::chrono::steady_clock::now();
+  if (receipt.load_id != 0 && after_commit_) after_commit_();
+  if (trace) {
+    const auto done = std::chrono::steady_clock::now();
+    const double total = std::chrono::duration<double>(committed - started).count();
+    std::fprintf(stderr,
+                 "load phases: validate %.3f s, lookup %.3f s, apply %.3f s, write %.3f s, "
+                 "read+commit %.3f s, index %.3f s\n",
+                 t_validate, t_lookup, t_apply, t_write,
+                 total - t_validate - t_lookup - t_apply - t_write,
+                 std::chrono::duration<double>(done - committed).count());
+  }
   return receipt;
 }
 

@@ -34,6 +34,14 @@ void Store::add_credential(const Credential& credential) {
   transact([&](Transaction& tx) { tx.add_credential(credential); });
 }
 
+std::int64_t Transaction::write_load(LoadBatch& batch) {
+  const std::int64_t load_id = begin_load(batch.source, batch.actor);
+  write_coverages(load_id, batch.upserts);
+  write_event_hashes(load_id, batch.event_hashes);
+  finish_load(load_id, {batch.rows_total, batch.rows_rejected, batch.rows_already_applied});
+  return load_id;
+}
+
 std::int64_t Store::commit_load(LoadBatch& batch) {
   // New ids are assigned in place by write_load; a retried attempt must start from the ids
   // the caller gave, not from those of the attempt that was rolled back.

@@ -65,6 +65,13 @@ struct LoadBatch {
   std::int64_t rows_already_applied = 0;
 };
 
+// The receipt figures a load's row keeps.
+struct LoadCounts {
+  std::int64_t rows_total = 0;
+  std::int64_t rows_rejected = 0;
+  std::int64_t rows_already_applied = 0;
+};
+
 // What a change-log entry says changed. A node reloads the whole (small) table for the
 // reference kinds and re-reads the coverages a load wrote for kLoad.
 enum class ChangeKind : std::uint8_t {
@@ -87,7 +94,8 @@ class Transaction {
  public:
   virtual ~Transaction() = default;
 
-  // For each fingerprint, whether a committed load already applied it.
+  // For each fingerprint, whether a committed load, or an earlier write_event_hashes of this
+  // transaction, already applied it.
   virtual std::vector<bool> applied_events(std::span<const std::string> event_hashes) = 0;
   // Every coverage under a card key, matched by core::match_key of symbol and number (any
   // branch, any period), in id order.
@@ -96,8 +104,25 @@ class Transaction {
                                                       std::string_view number_key) = 0;
   virtual bool insurer_known(std::string_view insurer_number) = 0;
 
-  // Writes the load; new coverages get their ids in place. Returns the load id.
-  virtual std::int64_t write_load(LoadBatch& batch) = 0;
+  // A load written in pieces, so that a file of any size never has to be held at once (the
+  // registry writes one piece per chunk of rows, all in this one transaction):
+  //   begin_load once -> write_coverages / write_event_hashes any number of times, in any
+  //   order -> finish_load once, before the work returns.
+  // begin_load inserts the `loads` row and adds the load's one change-log entry (kLoad,
+  // load_id) to this transaction's commit; pieces are visible to this transaction's reads at
+  // once (coverages_under returns them with their ids, applied_events says true for their
+  // hashes), to everyone else only after the commit.
+  virtual std::int64_t begin_load(std::string_view source, std::string_view actor) = 0;
+  // Inserts coverages with id 0 (the store assigns ids in place, ascending in span order) and
+  // updates the others, in span order; every row's last write becomes load `load_id`.
+  virtual void write_coverages(std::int64_t load_id, std::span<core::Coverage> coverages) = 0;
+  // Records the fingerprints as applied by load `load_id`; a fingerprint already recorded
+  // (duplicates within the span, or recorded before) is kept as it is.
+  virtual void write_event_hashes(std::int64_t load_id, std::span<const std::string> hashes) = 0;
+  // The receipt figures of the loads row; rows_applied = total - rejected - already applied.
+  virtual void finish_load(std::int64_t load_id, const LoadCounts& counts) = 0;
+  // All of a load in one piece: begin_load, write_coverages, write_event_hashes, finish_load.
+  std::int64_t write_load(LoadBatch& batch);
   virtual void upsert_insurers(std::span<const core::Insurer> insurers) = 0;
   virtual void upsert_facilities(std::span<const core::Facility> facilities) = 0;
   virtual void add_credential(const Credential& credential) = 0;

@@ -119,6 +119,72 @@ TEST_P(StoreContract, TransactionSeesItsOwnWrites) {
   });
 }
 
+// A load of any size is written in pieces (one per chunk of rows) under one load id: each
+// piece is visible to the transaction's own reads at once, and the commit adds one change-log
+// entry for the whole load.
+TEST_P(StoreContract, ALoadWrittenInPiecesIsOneLoadWithOneChangeEntry) {
+  const std::vector<core::Insurer> ins{insurer("06130012")};
+  store().upsert_insurers(ins);
+  const std::int64_t seq_before = store().last_change_seq();
+  std::int64_t load_id = 0;
+  std::vector<core::Coverage> first{sample_coverage(11), sample_coverage(12)};
+  core::Coverage updated;
+  const std::string h1(64, 'a'), h2(64, 'b'), h3(64, 'c');
+  const std::int64_t seq = store().transact([&](Transaction& tx) {
+    load_id = tx.begin_load("big.csv", "insurer-desk-1");
+    EXPECT_GT(load_id, 0);
+    tx.write_coverages(load_id, first);
+    EXPECT_GT(first[0].id, 0);
+    EXPECT_GT(first[1].id, first[0].id);  // ascending in span order
+    tx.write_event_hashes(load_id, std::vector<std::string>{h1, h2, h1});  // h1 twice: kept once
+    // The next piece sees the first with its ids and its hashes.
+    EXPECT_EQ(tx.applied_events(std::vector<std::string>{h1, h2, h3}),
+              (std::vector<bool>{true, true, false}));
+    const core::Coverage& c = first[1];
+    auto under = tx.coverages_under(c.key.insurer_number, core::match_key(c.key.symbol),
+                                    core::match_key(c.key.number));
+    ASSERT_EQ(under.size(), 1u);
+    EXPECT_EQ(under[0].id, c.id);
+    updated = under[0];
+    updated.address = "大阪府大阪市北区1-1";
+    std::vector<core::Coverage> second{updated, sample_coverage(13)};
+    tx.write_coverages(load_id, second);
+    EXPECT_EQ(second[0].id, c.id);  // an update keeps its id
+    EXPECT_GT(second[1].id, first[1].id);
+    tx.write_event_hashes(load_id, std::vector<std::string>{h2, h3});  // h2 again: kept
+    tx.finish_load(load_id, LoadCounts{10, 3, 2});
+  });
+  EXPECT_EQ(store().coverage_count(), 3);
+  const auto changes = store().changes_after(seq_before, 10);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].kind, ChangeKind::kLoad);
+  EXPECT_EQ(changes[0].load_id, load_id);
+  EXPECT_EQ(changes[0].seq, seq);
+  const auto written = store().coverages_of_load(load_id, 0, 100);
+  ASSERT_EQ(written.size(), 3u);
+  EXPECT_EQ(written[1].id, updated.id);
+  EXPECT_EQ(written[1].address, "大阪府大阪市北区1-1");
+  EXPECT_EQ(store().applied_events(std::vector<std::string>{h1, h2, h3}),
+            (std::vector<bool>{true, true, true}));
+}
+
+TEST_P(StoreContract, ALoadInPiecesThatThrowsBeforeItFinishesWritesNothing) {
+  EXPECT_THROW(store().transact([&](Transaction& tx) {
+    const std::int64_t id = tx.begin_load("big.csv", "insurer-desk-1");
+    std::vector<core::Coverage> piece{sample_coverage(21)};
+    tx.write_coverages(id, piece);
+    tx.write_event_hashes(id, std::vector<std::string>{std::string(64, 'd')});
+    std::vector<core::Coverage> more{sample_coverage(22)};
+    tx.write_coverages(id, more);
+    throw std::runtime_error("a file error found at the end");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(store().coverage_count(), 0);
+  EXPECT_EQ(store().last_change_seq(), 0);
+  EXPECT_EQ(store().applied_events(std::vector<std::string>{std::string(64, 'd')}),
+            std::vector<bool>{false});
+}
+
 TEST_P(StoreContract, CoveragesUnderMatchByMatchKeyAcrossBranchesAndPeriods) {
   // One card typed two ways (full-width digits, half-width kana in the symbol): one card key.
   core::Coverage a = sample_coverage(2);

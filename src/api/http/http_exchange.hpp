@@ -12,6 +12,8 @@ struct HttpRequest {
   std::string_view target;  // path and query
   std::string_view authorization;
   std::string_view content_type;
+  // Valid until the Respond of this request is called (the transport keeps the request until
+  // it has an answer), so a handler that answers later may read it in place meanwhile.
   std::string_view body;
 };
 

@@ -167,11 +167,13 @@ void Router::registrations(const HttpRequest& req, Respond respond) {
     format = ingest::RegistrationFormat::kJsonLines;
   else if (!ct.empty() && ct != "application/octet-stream" && ct != "text/plain")
     return respond(error_response(ErrorCode::kUnsupportedMediaType));
-  // The body lives in the transport's buffer only until we answer; the load runs elsewhere.
-  auto body = std::make_shared<std::string>(req.body);
+  // Not copied: the transport keeps the body until we answer (http_exchange.hpp), and the
+  // load runs before the answer. The body is already in memory within its limit
+  // (body_limit_for), so the loader reads it in place, in chunks, like a mapped file.
+  const std::string_view body = req.body;
   boost::asio::post(loads_, [this, who, body, format, respond = std::move(respond)]() {
     try {
-      auto receipt = app_.registry().load(*body, format, who.get(), "http");
+      auto receipt = app_.registry().load(body, format, who.get(), "http");
       const int status = receipt.file_error ? http_status_of(*receipt.file_error) : 200;
       respond(
           HttpResponse{status, "application/json; charset=utf-8", encode_load_receipt(receipt)});

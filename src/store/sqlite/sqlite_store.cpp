@@ -10,7 +10,7 @@
 // Transactions are BEGIN IMMEDIATE, so writers in other processes queue on SQLite's write lock.
 // A second, internal connection only checkpoints the WAL (see wal_checkpointer.hpp).
 //
-// Bulk speed: write_load assigns new ids itself, writes coverages through multi-row INSERT OR
+// Bulk speed: write_coverages assigns new ids itself, writes coverages through multi-row INSERT OR
 // ROLLBACK statements and event hashes in sorted order, and leaves WAL checkpoints to another
 // thread; see the comments there. Dates are formatted and parsed here rather than through
 // Date::iso() / core::parse_date_strict, which use snprintf (see DateTexts, date_from_text).
@@ -231,10 +231,19 @@ class SqliteStore final : public Store {
       s_.find_insurer_.bind(1, insurer_number);
       return s_.find_insurer_.step("insurer_known");
     }
-    std::int64_t write_load(LoadBatch& batch) override {
-      const std::int64_t load_id = s_.tx_write_load(batch);
+    std::int64_t begin_load(std::string_view source, std::string_view actor) override {
+      const std::int64_t load_id = s_.tx_begin_load(source, actor);
       changes.emplace_back(ChangeKind::kLoad, load_id);
       return load_id;
+    }
+    void write_coverages(std::int64_t load_id, std::span<core::Coverage> coverages) override {
+      s_.tx_write_coverages(load_id, coverages);
+    }
+    void write_event_hashes(std::int64_t load_id, std::span<const std::string> hashes) override {
+      s_.write_event_hashes(hashes, load_id);
+    }
+    void finish_load(std::int64_t load_id, const LoadCounts& counts) override {
+      s_.tx_finish_load(load_id, counts);
     }
     void upsert_insurers(std::span<const core::Insurer> insurers) override {
       s_.tx_upsert_insurers(insurers);
@@ -335,39 +344,50 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  std::int64_t tx_write_load(LoadBatch& batch) {
-    if (batch.upserts.size() > std::size_t{UINT32_MAX} || batch.event_hashes.size() > UINT32_MAX)
-      throw StoreError("sqlite: commit_load: batch too large");
+  std::int64_t tx_begin_load(std::string_view source, std::string_view actor) {
+    // The counts are known only at finish_load; a load that never finishes is rolled back
+    // with its transaction, so no row keeps these zeros.
     const std::string now = now_utc_text();
-    std::vector<std::int64_t> new_ids(batch.upserts.size(), 0);
-    std::int64_t load_id = 0;
-    {
-      StmtUse use(insert_load_);
-      insert_load_.bind(1, batch.source);
-      insert_load_.bind(2, batch.actor);
-      insert_load_.bind(3, now);
-      insert_load_.bind(4, batch.rows_total);
-      insert_load_.bind(5, batch.rows_total - batch.rows_rejected - batch.rows_already_applied);
-      insert_load_.bind(6, batch.rows_rejected);
-      insert_load_.bind(7, batch.rows_already_applied);
-      insert_load_.step("commit_load: insert load");
-      load_id = insert_load_.last_insert_rowid();
-    }
+    StmtUse use(insert_load_);
+    insert_load_.bind(1, source);
+    insert_load_.bind(2, actor);
+    insert_load_.bind(3, now);
+    for (int p = 4; p <= 7; ++p) insert_load_.bind(p, std::int64_t{0});
+    insert_load_.step("begin_load: insert load");
+    return insert_load_.last_insert_rowid();
+  }
 
-    // New ids are max(id)+1, +2, ... in batch order: what SQLite would pick itself, but known
+  void tx_write_coverages(std::int64_t load_id, std::span<core::Coverage> rows) {
+    if (rows.size() > std::size_t{UINT32_MAX})
+      throw StoreError("sqlite: write_coverages: too many rows");
+    if (rows.empty()) return;
+    const std::string now = now_utc_text();
+    std::vector<std::int64_t> new_ids(rows.size(), 0);
+    // New ids are max(id)+1, +2, ... in span order: what SQLite would pick itself, but known
     // before the INSERT, which lets one statement insert many rows. The write lock taken by
-    // BEGIN IMMEDIATE keeps anyone else from inserting in between.
+    // BEGIN IMMEDIATE keeps anyone else from inserting in between, and max(id) sees the
+    // earlier pieces of this transaction.
     std::int64_t next_id = 0;
     {
       StmtUse use(max_coverage_id_);
-      max_coverage_id_.step("commit_load: max id");
+      max_coverage_id_.step("write_coverages: max id");
       next_id = max_coverage_id_.int_at(0) + 1;
     }
-    write_coverages(batch.upserts, load_id, now, next_id, new_ids);
-    write_event_hashes(batch.event_hashes, load_id);
-    for (std::size_t i = 0; i < batch.upserts.size(); ++i)
-      if (new_ids[i] != 0) batch.upserts[i].id = new_ids[i];
-    return load_id;
+    write_coverages(rows, load_id, now, next_id, new_ids);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      if (new_ids[i] != 0) rows[i].id = new_ids[i];
+  }
+
+  void tx_finish_load(std::int64_t load_id, const LoadCounts& counts) {
+    StmtUse use(finish_load_);
+    finish_load_.bind(1, counts.rows_total);
+    finish_load_.bind(2, counts.rows_total - counts.rows_rejected - counts.rows_already_applied);
+    finish_load_.bind(3, counts.rows_rejected);
+    finish_load_.bind(4, counts.rows_already_applied);
+    finish_load_.bind(5, load_id);
+    finish_load_.step("finish_load: update load");
+    if (finish_load_.changes() != 1)
+      throw StoreError("sqlite: finish_load: no load with id " + std::to_string(load_id));
   }
 
  public:
@@ -512,7 +532,7 @@ class SqliteStore final : public Store {
 
   // Inserts (id 0) go out in chunks of kCoverageChunk rows; an update first flushes the inserts
   // before it, so rows take effect in batch order (an update may free a key a later row takes).
-  void write_coverages(const std::vector<core::Coverage>& rows, std::int64_t load_id,
+  void write_coverages(std::span<const core::Coverage> rows, std::int64_t load_id,
                        std::string_view now, std::int64_t next_id,
                        std::vector<std::int64_t>& new_ids) {
     std::vector<std::uint32_t> pending;  // batch indexes of inserts not yet written
@@ -550,7 +570,7 @@ class SqliteStore final : public Store {
   }
 
   // Runs `s`, an INSERT of which.size() rows, for the batch rows `which`.
-  void write_inserts(Stmt& s, const std::vector<core::Coverage>& rows,
+  void write_inserts(Stmt& s, std::span<const core::Coverage> rows,
                      std::span<const std::uint32_t> which, std::int64_t load_id,
                      std::string_view now, std::int64_t& next_id,
                      std::vector<std::int64_t>& new_ids) {
@@ -571,7 +591,8 @@ class SqliteStore final : public Store {
 
   // Sorted and deduplicated first: hashes are random, and inserting them in key order turns
   // scattered B-tree page updates into appends (measured: 1M hashes ~3x faster).
-  void write_event_hashes(const std::vector<std::string>& hashes, std::int64_t load_id) {
+  void write_event_hashes(std::span<const std::string> hashes, std::int64_t load_id) {
+    if (hashes.size() > UINT32_MAX) throw StoreError("sqlite: write_event_hashes: too many");
     std::vector<std::string_view> sorted;
     sorted.reserve(hashes.size());
     for (const std::uint32_t i : byte_order(hashes))
@@ -681,6 +702,9 @@ class SqliteStore final : public Store {
                              "SELECT token_sha256, subject, role, label FROM credentials "
                              "ORDER BY token_sha256, subject");
     find_event_ = Stmt(db_, "SELECT 1 FROM applied_events WHERE event_hash = ?1");
+    finish_load_ = Stmt(db_,
+                        "UPDATE loads SET rows_total = ?1, rows_applied = ?2, rows_rejected = ?3, "
+                        "rows_already_applied = ?4 WHERE id = ?5");
     insert_load_ = Stmt(db_,
                         "INSERT INTO loads (source, actor, started_at, rows_total, rows_applied, "
                         "rows_rejected, rows_already_applied) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -731,7 +755,8 @@ class SqliteStore final : public Store {
   Db db_;  // declared before the statements: they must be finalized before it closes
   Stmt upsert_insurer_, list_insurers_, upsert_facility_, list_facilities_;
   Stmt upsert_credential_, list_credentials_;
-  Stmt find_event_, insert_load_, max_coverage_id_, insert_coverage_, insert_coverages_chunk_;
+  Stmt find_event_, insert_load_, finish_load_, max_coverage_id_, insert_coverage_,
+      insert_coverages_chunk_;
   Stmt update_coverage_, insert_event_, insert_events_chunk_;
   Stmt select_coverages_, count_coverages_, coverages_under_, coverages_of_load_;
   Stmt find_insurer_, delete_credential_, insert_change_, last_change_, changes_after_;
