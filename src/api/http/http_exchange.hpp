@@ -21,6 +21,8 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
+  // > 0: sent as Retry-After (a 503 while the store is away says when to try again).
+  int retry_after_seconds = 0;
 };
 
 // Called exactly once, from any thread; the transport takes it back to the connection.

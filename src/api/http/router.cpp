@@ -15,8 +15,14 @@ namespace {
 
 using core::ErrorCode;
 
+// Retry-After for UNAVAILABLE: the store or the access log is away for seconds, not minutes
+// (a restart, a failover); a client that waits this long usually succeeds.
+constexpr int kRetryAfterSeconds = 2;
+
 HttpResponse error_response(const core::Error& e) {
-  return HttpResponse{http_status_of(e), "application/json; charset=utf-8", error_json(e)};
+  HttpResponse r{http_status_of(e), "application/json; charset=utf-8", error_json(e)};
+  if (e.code == ErrorCode::kUnavailable) r.retry_after_seconds = kRetryAfterSeconds;
+  return r;
 }
 HttpResponse error_response(ErrorCode code, std::string detail = {}) {
   return error_response(core::make_error(code, std::move(detail)));
@@ -177,6 +183,15 @@ void Router::registrations(const HttpRequest& req, Respond respond) {
       const int status = receipt.file_error ? http_status_of(*receipt.file_error) : 200;
       respond(
           HttpResponse{status, "application/json; charset=utf-8", encode_load_receipt(receipt)});
+    } catch (const store::UnavailableError&) {
+      // The store is away (PostgreSQL restarting, failing over): nothing was committed.
+      respond(error_response(ErrorCode::kUnavailable,
+                             "the store is not reachable; nothing was "
+                             "loaded; resend the file"));
+    } catch (const store::ConflictError&) {
+      respond(error_response(ErrorCode::kUnavailable,
+                             "other loads held the store; nothing was "
+                             "loaded; resend the file"));
     } catch (const std::exception&) {
       // Nothing was committed (the store rolled back); the insurer can resend the file.
       respond(error_response(ErrorCode::kInternal, "load rolled back; resend the file"));
@@ -195,7 +210,12 @@ void Router::daily_stats(const HttpRequest& req, Respond respond) {
     if (!v.empty()) std::from_chars(v.data(), v.data() + v.size(), d);
     return d;
   };
-  const auto counts = app_.store().daily_counts(day_param("from", 0), day_param("to", 99991231));
+  std::vector<core::DailyCount> counts;
+  try {
+    counts = app_.store().daily_counts(day_param("from", 0), day_param("to", 99991231));
+  } catch (const store::StoreError&) {
+    return respond(error_response(ErrorCode::kUnavailable, "the store is not reachable"));
+  }
   std::string out;
   JsonWriter w(out);
   w.begin_array();

@@ -142,6 +142,8 @@ class Session {
     res_.set(bhttp::field::server, "onshi");
     res_.set(bhttp::field::date, http_date());
     res_.set(bhttp::field::content_type, response.content_type);
+    if (response.retry_after_seconds > 0)
+      res_.set(bhttp::field::retry_after, std::to_string(response.retry_after_seconds));
     res_.body() = std::move(response.body);
     res_.keep_alive(keep_alive_);
     res_.prepare_payload();
