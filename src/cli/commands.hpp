@@ -10,6 +10,7 @@ void add_gen_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_credential_command(CLI::App& app);
 void add_errors_command(CLI::App& app);
+void add_migrate_command(CLI::App& app);
 
 // Reads a whole file; throws std::runtime_error with the path on failure.
 std::string read_file(const std::string& path);

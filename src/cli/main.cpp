@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   onshi::cli::add_demo_command(app);
   onshi::cli::add_credential_command(app);
   onshi::cli::add_errors_command(app);
+  onshi::cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -56,6 +56,9 @@ enum class ErrorCode : std::uint16_t {
   kForbidden,
   kInternal,
   kUnavailable,
+  // Operations (onshi migrate)
+  kMigrateTargetNotEmpty,
+  kMigrateVerifyFailed,
   // Confirmation outcomes (the reason attached to a non-valid answer)
   kEligibilityNoCoverageForNumber,
   kEligibilityBranchNotFound,
