@@ -7,6 +7,8 @@
 #                                          a database it owns; writes the connection URL
 #                                          postgresql://USER:PASSWORD@127.0.0.1:PORT/DB to DIR/url
 #   scripts/pg-test-cluster.sh stop DIR    stops that server and removes DIR
+# If the server's user cannot reach DIR (a checkout under /root), its files go to a private
+# /tmp/onshi-pg-XXXXXX instead, named in DIR/server-root and removed by `stop` as well.
 #
 # initdb and postgres refuse to run as root, and CI runs as root: then the server runs as the
 # `postgres` system user that Debian's postgresql-15 package creates (ONSHI_PG_USER overrides),
@@ -59,28 +61,36 @@ start() {
   fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  # The unix socket path (DIR/.s.PGSQL.PORT) must fit in sun_path (107 bytes).
-  [ ${#dir} -le 90 ] || die "DIR path is too long for a unix socket (${#dir} > 90 characters): $dir"
   chmod 0700 "$dir"
+  # The server's files (data, socket, logs) go in DIR when the server's user can reach it, else
+  # (a checkout under /root, say) in a private directory under /tmp that DIR/server-root names,
+  # so that `stop DIR` finds and removes it too.
+  local root="$dir"
   [ "$run_user" = "$(id -un)" ] || chown "$run_user" "$dir"
-  as_server test -w "$dir" ||
-    die "user '$run_user' cannot write to $dir (every parent directory must be searchable by it)"
+  if ! as_server test -w "$dir"; then
+    root=$(mktemp -d "${TMPDIR:-/tmp}/onshi-pg-XXXXXX")
+    chown "$run_user" "$root"
+    chmod 0700 "$root"
+    echo "$root" >"$dir/server-root"
+  fi
+  # The unix socket path (ROOT/.s.PGSQL.PORT) must fit in sun_path (107 bytes).
+  [ ${#root} -le 90 ] || die "path too long for a unix socket (${#root} > 90 characters): $root"
 
   local password superpass
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   superpass=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  as_server bash -c 'umask 077 && printf "%s\n" "$1" > "$2"' _ "$superpass" "$dir/superpass"
+  as_server bash -c 'umask 077 && printf "%s\n" "$1" > "$2"' _ "$superpass" "$root/superpass"
   # TCP needs a password (scram); the unix socket, inside a 0700 directory of the server's user,
   # is trusted: only this script (as that user) uses it, to create the role below.
-  as_server "$PG_BIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/superpass" -E UTF8 \
-    --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 ||
-    { cat "$dir/initdb.log" >&2; die "initdb failed (log above)"; }
+  as_server "$PG_BIN/initdb" -D "$root/data" -U postgres --pwfile="$root/superpass" -E UTF8 \
+    --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >"$root/initdb.log" 2>&1 ||
+    { cat "$root/initdb.log" >&2; die "initdb failed (log above)"; }
 
   local port="" attempt
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    if as_server "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
+    if as_server "$PG_BIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root \
           -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
           -c max_connections=200 -c shared_buffers=128MB -c max_wal_size=2GB \
           -c log_min_messages=warning" \
@@ -90,9 +100,9 @@ start() {
     port=""
     echo "pg-test-cluster: start on port failed (attempt $attempt), retrying" >&2
   done
-  [ -n "$port" ] || { cat "$dir/server.log" >&2; die "postgres did not start (server log above)"; }
+  [ -n "$port" ] || { cat "$root/server.log" >&2; die "postgres did not start (server log above)"; }
 
-  as_server "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
+  as_server "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$root" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$password'" \
     -c "CREATE DATABASE $DB_NAME OWNER $DB_USER" >/dev/null ||
     die "could not create the test role and database"
@@ -100,16 +110,22 @@ start() {
   # The URL holds the password: readable by this user only.
   (umask 077 && echo "postgresql://$DB_USER:$password@127.0.0.1:$port/$DB_NAME" >"$dir/url.tmp")
   mv "$dir/url.tmp" "$dir/url"
-  echo "pg-test-cluster: running on 127.0.0.1:$port (data in $dir/data, url in $dir/url)"
+  echo "pg-test-cluster: running on 127.0.0.1:$port (data in $root/data, url in $dir/url)"
 }
 
 stop() {
-  if [ -f "$dir/data/postmaster.pid" ]; then
+  local root="$dir"
+  if [ -f "$dir/server-root" ]; then root=$(cat "$dir/server-root"); fi
+  if [ -f "$root/data/postmaster.pid" ]; then
     # fast: roll back open transactions and disconnect clients instead of waiting for them.
-    as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null ||
-      as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null ||
-      die "could not stop the server in $dir/data"
+    as_server "$PG_BIN/pg_ctl" -D "$root/data" -m fast -w -t 60 stop >/dev/null ||
+      as_server "$PG_BIN/pg_ctl" -D "$root/data" -m immediate -w -t 30 stop >/dev/null ||
+      die "could not stop the server in $root/data"
   fi
+  case "$root" in
+    "$dir") ;;
+    */onshi-pg-*) rm -rf "$root" ;;  # only what start made
+  esac
   rm -rf "$dir"
 }
 
