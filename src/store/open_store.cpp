@@ -1,5 +1,7 @@
 #include "store/open_store.hpp"
 
+#include "store/postgresql/pg_store.hpp"
+
 namespace onshi::store {
 
 bool is_postgresql_url(const std::string& location) {
@@ -39,9 +41,7 @@ std::unique_ptr<Store> open_store(const std::string& data_dir, const std::string
     throw StoreError("--store " + redact_url(store_url) +
                      ": not a PostgreSQL URL (postgresql://user:password@host:port/database); "
                      "leave --store out for the embedded SQLite store in --data-dir");
-  // Until the PostgreSQL backend (src/store/postgresql/) is merged.
-  throw StoreError("--store " + redact_url(store_url) +
-                   ": this build of onshi has no PostgreSQL backend yet");
+  return open_postgresql_store(store_url);
 }
 
 }  // namespace onshi::store

@@ -42,9 +42,7 @@ std::unique_ptr<TableCopy> open_table_copy(const std::string& data_dir,
                                            const std::string& store_url) {
   open_store(data_dir, store_url).reset();  // creates or migrates the schema
   if (store_url.empty()) return open_sqlite_table_copy(data_dir + "/onshi.db");
-  // Until the PostgreSQL backend (src/store/postgresql/) is merged.
-  throw StoreError("--store " + redact_url(store_url) +
-                   ": this build of onshi has no PostgreSQL backend yet");
+  return open_postgresql_table_copy(store_url);
 }
 
 }  // namespace onshi::store

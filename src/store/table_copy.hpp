@@ -45,5 +45,6 @@ class TableCopy {
 std::unique_ptr<TableCopy> open_table_copy(const std::string& data_dir,
                                            const std::string& store_url);
 std::unique_ptr<TableCopy> open_sqlite_table_copy(const std::string& path);
+std::unique_ptr<TableCopy> open_postgresql_table_copy(const std::string& url);
 
 }  // namespace onshi::store

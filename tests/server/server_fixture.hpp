@@ -174,6 +174,11 @@ inline ChildExit wait_child(pid_t pid, std::chrono::milliseconds limit) {
   return out;
 }
 
+// The PostgreSQL URL of a data directory's store, or "" (SQLite in the directory).
+inline std::string test_store_url(const std::string& dir) {
+  return std::filesystem::exists(store_url_file(dir)) ? read_text(store_url_file(dir)) : "";
+}
+
 // A fresh data directory; on PostgreSQL with a fresh schema for its store.
 inline std::string temp_dir() {
   char tmpl[] = "/tmp/onshi-server-test-XXXXXX";

@@ -1,13 +1,14 @@
 // The service as an operator runs it: TLS, graceful shutdown with nothing lost, a pinned clock,
 // and a load killed before or after its COMMIT leaving exactly the expected store.
 #include <fcntl.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <map>
 #include <utility>
 
+#include "store/open_store.hpp"
 #include "store/store.hpp"
+#include "store/table_copy.hpp"
 #include "tests/server/server_fixture.hpp"
 
 namespace onshi::testing {
@@ -29,7 +30,7 @@ class ServerLifecycle : public ::testing::Test {
             {"as_of", "2026-11-22"}};
   }
   std::int64_t open_count() {
-    return store::open_sqlite_store(dir_ + "/onshi.db")->coverage_count();
+    return store::open_store(dir_, test_store_url(dir_))->coverage_count();
   }
   TestData data_;
   std::string dir_, token_;
@@ -200,7 +201,7 @@ TEST_F(ServerLifecycle, SigtermFinishesRequestsAndKeepsEveryAccessRecord) {
   EXPECT_GE(cut_off, kClients);
 
   // Exactly the answered confirmations are in the access log, each as answered.
-  auto store = store::open_sqlite_store(dir_ + "/onshi.db");
+  auto store = store::open_store(dir_, test_store_url(dir_));
   const auto records = store->access_records("", 1000000);
   std::map<std::string, const core::AccessRecord*> by_id;
   for (const auto& r : records) {
@@ -283,27 +284,19 @@ class KilledLoad : public ServerLifecycle {
     file_ = dir_ + "/big.csv";
     write_text(file_, file);
   }
-  // Rows in a table, read with plain SQLite.
+  // Rows in a table, counted on a connection of its own, whichever the backend.
   std::int64_t rows_in(const std::string& table) {
-    sqlite3* db = nullptr;
-    std::int64_t n = -1;
-    if (sqlite3_open_v2((dir_ + "/onshi.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-        SQLITE_OK) {
-      sqlite3_stmt* s = nullptr;
-      if (sqlite3_prepare_v2(db, ("SELECT count(*) FROM " + table).c_str(), -1, &s, nullptr) ==
-              SQLITE_OK &&
-          sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-      sqlite3_finalize(s);
-    }
-    sqlite3_close_v2(db);
-    return n;
+    auto tables = store::open_table_copy(dir_, test_store_url(dir_));
+    for (const auto& t : store::copied_tables())
+      if (t.name == table) return tables->count(t);
+    ADD_FAILURE() << "no table " << table;
+    return -1;
   }
   struct Counts {
     std::int64_t coverages, events, loads;
   };
   Counts counts() {
-    return {store::open_sqlite_store(dir_ + "/onshi.db")->coverage_count(),
+    return {store::open_store(dir_, test_store_url(dir_))->coverage_count(),
             rows_in("applied_events"), rows_in("loads")};
   }
   // `onshi load` with the fault point armed: it must die by SIGKILL.
