@@ -70,6 +70,8 @@ constexpr std::array<std::string_view, kCodes> kExpectedWireCodes = {
     "FORBIDDEN",
     "INTERNAL",
     "UNAVAILABLE",
+    "MIGRATE_TARGET_NOT_EMPTY",
+    "MIGRATE_VERIFY_FAILED",
     "ELIGIBILITY_NO_COVERAGE_FOR_NUMBER",
     "ELIGIBILITY_BRANCH_NOT_FOUND",
     "ELIGIBILITY_BIRTH_DATE_MISMATCH",
