@@ -44,7 +44,7 @@ void add_credential_command(CLI::App& app) {
       ->required();
   issue->add_option("--label", *label, "Who it is for (shown in the access log)")->required();
   issue->callback([=] {
-    services::App a(*where, services::App::Role::kWriter);
+    services::App a(*where, services::App::Mode::kWriter);
     const store::Role r = *role == "facility"  ? store::Role::kFacility
                           : *role == "insurer" ? store::Role::kInsurer
                                                : store::Role::kOperator;
@@ -61,7 +61,7 @@ void add_credential_command(CLI::App& app) {
   revoke->callback([=] {
     if (token->empty() == revoke_label->empty())
       throw CLI::ValidationError("give --token or --label");
-    services::App a(*where, services::App::Role::kWriter);
+    services::App a(*where, services::App::Mode::kWriter);
     int revoked = 0;
     if (!token->empty()) {
       revoked = a.auth().revoke(*token) ? 1 : 0;
@@ -84,7 +84,7 @@ void add_credential_command(CLI::App& app) {
   auto* list = cred->add_subcommand("list", "List credentials (labels and roles, never tokens)");
   add_store_options(list, *where);
   list->callback([=] {
-    services::App a(*where, services::App::Role::kWriter);
+    services::App a(*where, services::App::Mode::kWriter);
     for (const auto& c : a.store().credentials())
       std::cout << role_name(c.role) << '\t' << c.subject << '\t' << c.label << '\t'
                 << c.token_sha256.substr(0, 12) << "…\n";

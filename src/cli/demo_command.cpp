@@ -45,7 +45,7 @@ void add_demo_command(CLI::App& app) {
     std::ostringstream ins, fac, reg;
     gen::generate(o, ins, fac, reg);
 
-    services::App a(*where, services::App::Role::kServing);
+    services::App a(*where, services::App::Mode::kServing);
     auto check = [](const auto& receipt, const char* what) {
       if (receipt.file_error || !receipt.rejected.empty())
         throw std::runtime_error(std::string("demo ") + what + " did not load cleanly");

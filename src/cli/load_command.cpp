@@ -53,7 +53,7 @@ void add_load_command(CLI::App& app) {
   reg->add_option("file", *file, "CSV or JSON Lines file")->required();
   reg->add_option("--format", *format, "auto, csv or jsonl")->capture_default_str();
   reg->callback([=] {
-    services::App a(*where, services::App::Role::kWriter);
+    services::App a(*where, services::App::Mode::kWriter);
     const auto fmt = *format == "csv"     ? ingest::RegistrationFormat::kCsv
                      : *format == "jsonl" ? ingest::RegistrationFormat::kJsonLines
                                           : ingest::RegistrationFormat::kAuto;
@@ -90,7 +90,7 @@ void add_load_command(CLI::App& app) {
     sub->add_option("file", *path, "CSV file")->required();
     const std::string k = kind;
     sub->callback([=] {
-      services::App a(*where, services::App::Role::kWriter);
+      services::App a(*where, services::App::Mode::kWriter);
       const std::string content = read_file(*path);
       const auto receipt = k == "insurers" ? a.reference_data().load_insurers(content)
                                            : a.reference_data().load_facilities(content);

@@ -68,7 +68,7 @@ void add_serve_command(CLI::App& app) {
     if (opt->tls_certificate.empty() != opt->tls_private_key.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");
     // TEST-ONLY: ONSHI_TEST_NOW pins "now" (services/clock.hpp); unset, the system clock.
-    services::App a(*where, services::App::Role::kServing, services::clock_from_environment());
+    services::App a(*where, services::App::Mode::kServing, services::clock_from_environment());
     // Writes by other processes (onshi load, onshi credential) reach this node through the
     // change log; 100 ms keeps the write-to-visible delay far inside the 1 s promised.
     a.follower().start(std::chrono::milliseconds(100));

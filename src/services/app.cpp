@@ -65,7 +65,7 @@ std::string node_id_of(const Where& where) {
 
 }  // namespace
 
-App::App(const Where& where, Role role, Clock clock) : role_(role) {
+App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
   const std::string& data_dir = where.data_dir;
   make_private(data_dir);
   store_ = store::open_store(data_dir, where.store_url);
@@ -76,7 +76,7 @@ App::App(const Where& where, Role role, Clock clock) : role_(role) {
   // against the primary. The seq is read before the scan: a change committed meanwhile is
   // applied again by the follower, which is harmless; one read after would be lost.
   std::int64_t built_from_seq = 0;
-  if (role_ == Role::kServing) {
+  if (mode_ == Mode::kServing) {
     std::unique_ptr<store::Store> replica;
     if (!where.replica_url.empty()) replica = store::open_store(data_dir, where.replica_url);
     store::Store& from = replica ? *replica : *store_;
@@ -91,7 +91,7 @@ App::App(const Where& where, Role role, Clock clock) : role_(role) {
   auto hook = [this] { after_commit(); };
   registry_ = std::make_unique<RegistryService>(*store_, secret, hook);
   reference_data_ = std::make_unique<ReferenceDataService>(*store_, hook);
-  if (role_ != Role::kServing) return;
+  if (mode_ != Mode::kServing) return;
   // Node-local: an answer's record is durable here while the store is away.
   access_log_ = std::make_unique<AccessLogWriter>(*store_, data_dir + "/access-spool");
   node_id_ = node_id_of(where);
@@ -135,7 +135,7 @@ namespace {
 }  // namespace
 
 index::EligibilityIndex& App::index() {
-  if (role_ != Role::kServing) not_serving("the index");
+  if (mode_ != Mode::kServing) not_serving("the index");
   return index_;
 }
 EligibilityService& App::eligibility() {

@@ -29,16 +29,16 @@ struct Where {
 
 class App {
  public:
-  enum class Role {
+  enum class Mode {
     kWriter,   // store, registry, reference data, credentials
     kServing,  // all of kWriter, plus the index, the change follower and confirmations
   };
   // Opens (creating if needed) the store and `data_dir`/person-key.secret; creates the data
   // directory 0700 and every file in it 0600 (they hold personal data). `clock` is "now" for
   // the eligibility service (tests pin it; see services/clock.hpp).
-  App(const Where& where, Role role, Clock clock = system_clock());
-  App(const std::string& data_dir, Role role, Clock clock = system_clock())
-      : App(Where{data_dir, {}, {}, {}}, role, std::move(clock)) {}
+  App(const Where& where, Mode mode, Clock clock = system_clock());
+  App(const std::string& data_dir, Mode mode, Clock clock = system_clock())
+      : App(Where{data_dir, {}, {}, {}}, mode, std::move(clock)) {}
   ~App();
 
   store::Store& store() { return *store_; }
@@ -58,7 +58,7 @@ class App {
   void build_index(store::Store& from);
   void after_commit();  // a serving node sees its own writes before it answers
 
-  const Role role_;
+  const Mode mode_;
   std::unique_ptr<store::Store> store_;
   index::EligibilityIndex index_;
   Metrics metrics_;

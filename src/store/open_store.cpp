@@ -9,28 +9,21 @@ bool is_postgresql_url(const std::string& location) {
 }
 
 std::string redact_url(const std::string& location) {
-  // scheme://user:password@host... -> scheme://user:***@host...
-  const auto scheme_end = location.find("://");
-  if (scheme_end == std::string::npos) return location;
-  const auto authority = scheme_end + 3;
-  const auto at = location.find('@', authority);
-  const auto slash = location.find('/', authority);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) {
-    // No user info; a password may still come as a query parameter.
-    const auto pw = location.find("password=");
-    if (pw == std::string::npos) return location;
-    const auto end = location.find('&', pw);
-    return location.substr(0, pw) + "password=***" +
-           (end == std::string::npos ? "" : location.substr(end));
-  }
-  const auto colon = location.find(':', authority);
   std::string out = location;
-  if (colon != std::string::npos && colon < at)
-    out = location.substr(0, colon + 1) + "***" + location.substr(at);
-  const auto pw = out.find("password=");
-  if (pw != std::string::npos) {
-    const auto end = out.find('&', pw);
-    out = out.substr(0, pw) + "password=***" + (end == std::string::npos ? "" : out.substr(end));
+  // scheme://user:password@host... -> scheme://user:***@host...
+  const auto scheme_end = out.find("://");
+  if (scheme_end == std::string::npos) return out;
+  const auto authority = scheme_end + 3;
+  const auto at = out.find('@', authority);
+  const auto slash = out.find('/', authority);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    const auto colon = out.find(':', authority);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // A password may also come as a query parameter.
+  if (const auto pw = out.find("password="); pw != std::string::npos) {
+    const auto value = pw + 9;
+    out.replace(value, out.find('&', value) - value, "***");
   }
   return out;
 }

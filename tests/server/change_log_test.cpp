@@ -2,14 +2,11 @@
 // wrote to the same data directory -- registrations, credentials issued and revoked -- without
 // a restart, and two loads from two processes end as if one ran after the other.
 //
-// The deadlines here are functional bounds ("seen without a restart"), generous for a loaded CI
-// machine; the write-to-visible delay itself is measured in bench/ (docs/benchmarks.md).
+// Deadlines: kVisibleWithin (server_fixture.hpp).
 #include "tests/server/server_fixture.hpp"
 
 namespace onshi::testing {
 namespace {
-
-constexpr auto kVisibleWithin = std::chrono::seconds(5);
 
 class ChangeLog : public ::testing::Test {
  protected:
@@ -37,17 +34,6 @@ class ChangeLog : public ::testing::Test {
     const auto r = confirm(number, facility_token_);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json().value("validity", 0);
-  }
-
-  // Polls until `done()` or the deadline; returns whether it became true.
-  template <typename F>
-  static bool eventually(F&& done) {
-    const auto deadline = std::chrono::steady_clock::now() + kVisibleWithin;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return done();
   }
 
   std::string write_registrations(const std::string& name, const std::string& rows) {

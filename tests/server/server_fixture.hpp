@@ -46,6 +46,21 @@ using tcp = asio::ip::tcp;
 // "Now" for every server the tests start (ONSHI_TEST_NOW, see src/services/clock.hpp), so that
 // no server test depends on the real date or time of day.
 inline constexpr const char* kTestNow = "2026-11-22T10:00:00.000+09:00";
+// How long a write may take to reach a running server in the tests: a functional bound ("seen
+// without a restart"), generous for a loaded CI machine; the delay itself is measured in bench/.
+inline constexpr auto kVisibleWithin = std::chrono::seconds(5);
+
+// Polls `done` every 20 ms until it holds or kVisibleWithin has passed; returns the last answer.
+template <typename F>
+bool eventually(F&& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kVisibleWithin;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
 // Longest an onshi command run to completion may take before it is killed.
 inline constexpr std::chrono::seconds kCommandLimit{120};
 

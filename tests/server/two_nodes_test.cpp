@@ -6,18 +6,6 @@
 namespace onshi::testing {
 namespace {
 
-constexpr auto kVisibleWithin = std::chrono::seconds(5);
-
-template <typename F>
-bool eventually(F&& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kVisibleWithin;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 class TwoNodes : public ::testing::Test {
  protected:
   void SetUp() override {

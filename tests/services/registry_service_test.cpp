@@ -755,7 +755,7 @@ TEST(RegistryServiceApp, ReloadRebuildsTheIndexWithIdenticalAnswers) {
   std::vector<std::string> before;
   std::size_t count = 0;
   {
-    App app(dir.path(), App::Role::kServing);
+    App app(dir.path(), App::Mode::kServing);
     app.store().upsert_insurers(insurers());
     app.follower().catch_up();
     const LoadReceipt r =
@@ -772,7 +772,7 @@ TEST(RegistryServiceApp, ReloadRebuildsTheIndexWithIdenticalAnswers) {
   EXPECT_EQ(before[4].substr(0, 2), "1|");
   EXPECT_EQ(before[10].substr(0, 2), "4|");
 
-  App again(dir.path(), App::Role::kServing);
+  App again(dir.path(), App::Mode::kServing);
   EXPECT_EQ(again.index().coverage_count(), count);
   for (std::size_t i = 0; i < questions.size(); ++i) {
     SCOPED_TRACE("question " + std::to_string(i));

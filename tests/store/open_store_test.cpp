@@ -42,7 +42,7 @@ TEST(DataDirectory, IsPrivateToItsOwner) {
   onshi::testing::TempDir parent;
   const std::string dir = parent.path() + "/data";
   {
-    services::App app(dir, services::App::Role::kServing);
+    services::App app(dir, services::App::Mode::kServing);
     app.store().upsert_insurers(std::vector<core::Insurer>{
         {"06130012", "テスト健康保険組合", core::InsurerKind::kHealthInsuranceSociety, 13}});
     for (const char* f :
@@ -53,7 +53,7 @@ TEST(DataDirectory, IsPrivateToItsOwner) {
     }
   }
   ::chmod((dir + "/onshi.db").c_str(), 0644);
-  services::App again(dir, services::App::Role::kWriter);
+  services::App again(dir, services::App::Mode::kWriter);
   struct stat st {};
   ASSERT_EQ(::stat((dir + "/onshi.db").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
