@@ -1,7 +1,9 @@
 // onshi: the online eligibility confirmation system. `onshi --help` lists the commands.
 #include <iostream>
 
+#include "cli/coded_error.hpp"
 #include "cli/commands.hpp"
+#include "store/store.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"onshi — online health-insurance eligibility confirmation (オンライン資格確認)"};
@@ -17,6 +19,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const onshi::store::UnavailableError& e) {
+    // Before anything was written: the store is opened first (services/app.cpp).
+    onshi::cli::print_coded_error(std::cerr, "onshi", onshi::core::ErrorCode::kStoreUnreachable,
+                                  e.what());
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "onshi: " << e.what() << '\n';
     return 1;

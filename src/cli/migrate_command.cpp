@@ -7,17 +7,20 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/coded_error.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
-#include "core/error_catalogue.hpp"
 #include "services/migration_service.hpp"
 #include "store/open_store.hpp"
 
 namespace onshi::cli {
 namespace {
 
-std::unique_ptr<store::TableCopy> open_side(const std::string& where) {
+// The source must exist: a mistyped --from directory is an error, not a new empty database.
+std::unique_ptr<store::TableCopy> open_side(const std::string& where, bool source) {
   if (store::is_postgresql_url(where)) return store::open_table_copy({}, where);
+  if (source && !std::filesystem::exists(where + "/onshi.db"))
+    throw store::StoreError("--from " + where + ": no onshi database (onshi.db) in this directory");
   ::umask(077);  // a new data directory holds personal data (see services/app.cpp)
   std::filesystem::create_directories(where);
   return store::open_table_copy(where, {});
@@ -34,8 +37,8 @@ void add_migrate_command(CLI::App& app) {
       ->required();
   cmd->add_option("--to", *to, "Target, empty: data directory or postgresql:// URL")->required();
   cmd->callback([=] {
-    auto source = open_side(*from);
-    auto target = open_side(*to);
+    auto source = open_side(*from, true);
+    auto target = open_side(*to, false);
     std::unique_ptr<ProgressBar> bar;
     const auto t0 = std::chrono::steady_clock::now();
     const auto report =
@@ -55,10 +58,7 @@ void add_migrate_command(CLI::App& app) {
                 << (t.matches() ? "" : " (source " + t.source_checksum.substr(0, 16) + ")") << '\n';
     }
     if (report.error) {
-      const auto& info = core::error_info(report.error->code);
-      std::cerr << "migrate: " << info.code << ": " << info.message_en << " ("
-                << report.error->detail << ") — " << info.remedy_en << "\n  " << info.message_ja
-                << " " << info.remedy_ja << '\n';
+      print_coded_error(std::cerr, "migrate", report.error->code, report.error->detail);
       throw CLI::RuntimeError(2);
     }
     std::cout << "migrated " << group_digits(rows) << " rows in " << report.tables.size()

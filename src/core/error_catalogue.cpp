@@ -163,6 +163,14 @@ constexpr std::array<ErrorInfo, kCount> kCatalogue{{
      "The copy does not match the source.",
      "移行先を使わずに運用者に連絡してください。移行元はそのままです。",
      "Do not use the target; contact the operator. The source is unchanged."},
+    {"STORE_UNREACHABLE", 503, "データベース（--store）に接続できません。",
+     "The store (--store) cannot be reached.",
+     "表示されたホストとポートで PostgreSQL が動いているか、接続の許可（listen_addresses, "
+     "pg_hba.conf）と URL の利用者・パスワード・データベース名を確認してください。何も作成・変更"
+     "していません。",
+     "Check that PostgreSQL runs on the host and port shown and accepts connections from here "
+     "(listen_addresses, pg_hba.conf), and the user, password and database in the URL. Nothing "
+     "was created or changed."},
     {"ELIGIBILITY_NO_COVERAGE_FOR_NUMBER", 200,
      "この保険者番号・記号・番号に該当する資格がありません。",
      "No coverage is registered for this insurer number, symbol and number.",

@@ -59,6 +59,7 @@ enum class ErrorCode : std::uint16_t {
   // Operations (onshi migrate)
   kMigrateTargetNotEmpty,
   kMigrateVerifyFailed,
+  kStoreUnreachable,  // a command cannot open its --store
   // Confirmation outcomes (the reason attached to a non-valid answer)
   kEligibilityNoCoverageForNumber,
   kEligibilityBranchNotFound,

@@ -21,11 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // Names, addresses and the person-key secret must not be readable by other local users.
-// onshi's own process creates nothing that others need to read, so the mask is process-wide;
-// files made by an older build are tightened too. A directory the user made is only warned
-// about: it may be theirs for other things.
+// onshi's own process creates nothing that others need to read, so the mask (set by App) is
+// process-wide; files made by an older build are tightened too. A directory the user made is
+// only warned about: it may be theirs for other things.
 void make_private(const std::string& data_dir) {
-  ::umask(077);
   std::error_code ec;
   if (!fs::exists(data_dir)) {
     fs::create_directories(data_dir);
@@ -67,8 +66,12 @@ std::string node_id_of(const Where& where) {
 
 App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
   const std::string& data_dir = where.data_dir;
+  // A PostgreSQL store is opened before the data directory is made, so that a wrong or
+  // unreachable --store leaves nothing behind; the SQLite store lives in the directory.
+  ::umask(077);
+  if (!where.store_url.empty()) store_ = store::open_store(data_dir, where.store_url);
   make_private(data_dir);
-  store_ = store::open_store(data_dir, where.store_url);
+  if (!store_) store_ = store::open_store(data_dir, where.store_url);
   const std::string secret = pki::load_or_create_secret(data_dir + "/person-key.secret");
 
   // The index may be built from a streaming replica, to spare the primary a full scan: the

@@ -36,6 +36,22 @@ TEST(OpenStore, ANonPostgresqlStoreIsRefusedWithoutItsPassword) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/onshi.db"));
 }
 
+// A wrong or unreachable --store: a clear error naming the host, no password, nothing created.
+TEST(OpenStore, AnUnreachablePostgresqlStoreNamesTheHostAndCreatesNothing) {
+  onshi::testing::TempDir parent;
+  const std::string dir = parent.path() + "/data";
+  try {
+    services::App app(services::Where{dir, "postgresql://onshi:hunter2@127.0.0.1:1/onshi", {}, {}},
+                      services::App::Mode::kWriter);
+    FAIL() << "opened";
+  } catch (const UnavailableError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("127.0.0.1:1"), std::string::npos) << m;
+    EXPECT_EQ(m.find("hunter2"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
 // Personal data is not world-readable: the directory 0700, the database, its WAL and the keys
 // 0600 -- including files an older build left readable.
 TEST(DataDirectory, IsPrivateToItsOwner) {
