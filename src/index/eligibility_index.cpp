@@ -447,6 +447,20 @@ bool EligibilityIndex::insurer_known(std::string_view insurer_number) const {
   return insurer_by_number_.count(std::string(insurer_number)) > 0;
 }
 
+void EligibilityIndex::swap(EligibilityIndex& other) {
+  if (&other == this) return;
+  std::unique_lock mine(mutex_, std::defer_lock);
+  std::unique_lock theirs(other.mutex_, std::defer_lock);
+  std::lock(mine, theirs);
+  std::swap(slots_, other.slots_);
+  std::swap(slot_of_id_, other.slot_of_id_);
+  std::swap(groups_, other.groups_);
+  std::swap(persons_, other.persons_);
+  std::swap(arena_, other.arena_);
+  std::swap(insurers_, other.insurers_);
+  std::swap(insurer_by_number_, other.insurer_by_number_);
+}
+
 std::size_t EligibilityIndex::coverage_count() const {
   std::shared_lock lock(mutex_);
   return slots_.size();

@@ -55,6 +55,9 @@ class EligibilityIndex {
                                               std::string_view symbol_key,
                                               std::string_view number_key) const;
   bool insurer_known(std::string_view insurer_number) const;
+  // Exchanges the whole contents with `other` at once (a rebuilt index replacing a stale one:
+  // every confirmation sees one or the other, never a mix).
+  void swap(EligibilityIndex& other);
   std::size_t coverage_count() const;
   std::size_t memory_bytes() const;  // what the index holds, approximately
 

@@ -84,7 +84,7 @@ App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
     if (!where.replica_url.empty()) replica = store::open_store(data_dir, where.replica_url);
     store::Store& from = replica ? *replica : *store_;
     built_from_seq = from.last_change_seq();
-    build_index(from);
+    index_build_seconds_ = fill_index(index_, from);
     if (replica)
       std::cerr << "onshi: index built from the replica up to change " << built_from_seq
                 << "; following the primary from there\n";
@@ -100,31 +100,42 @@ App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
   node_id_ = node_id_of(where);
   eligibility_ = std::make_unique<EligibilityService>(index_, *access_log_, metrics_,
                                                       std::move(clock), node_id_);
-  follower_ = std::make_unique<ChangeFollower>(*store_, index_, *auth_, built_from_seq);
+  follower_ = std::make_unique<ChangeFollower>(*store_, index_, *auth_, built_from_seq,
+                                               [this] { return rebuild_index(); });
   follower_->catch_up();
 }
 
 App::~App() = default;
 
-void App::build_index(store::Store& from) {
+double App::fill_index(index::EligibilityIndex& index, store::Store& from) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto insurers = from.insurers();
-  index_.upsert_insurers(insurers);
+  index.upsert_insurers(insurers);
   std::vector<core::Coverage> chunk;
   chunk.reserve(8192);
   from.for_each_coverage([&](const core::Coverage& c) {
     chunk.push_back(c);
     if (chunk.size() == chunk.capacity()) {
-      index_.upsert(chunk);
+      index.upsert(chunk);
       chunk.clear();
     }
   });
-  index_.upsert(chunk);
+  index.upsert(chunk);
   chunk = {};
   from.release_memory();
   malloc_trim(0);  // the build's temporaries go back to the system: serve is long-lived
-  index_build_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Called by the follower, under its apply lock: confirmations go on from the old index while
+// the new one is built (memory holds both meanwhile), then see the new one at once.
+std::int64_t App::rebuild_index() {
+  const std::int64_t seq = store_->last_change_seq();
+  index::EligibilityIndex fresh;
+  fill_index(fresh, *store_);  // the follower logs how long it took
+  index_.swap(fresh);
+  auth_->reload();
+  return seq;
 }
 
 void App::after_commit() {

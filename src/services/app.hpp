@@ -53,10 +53,12 @@ class App {
   Metrics& metrics() { return metrics_; }
   double index_build_seconds() const { return index_build_seconds_; }
   const std::string& node_id() const { return node_id_; }
+  // Puts every insurer and coverage of `from` into `index`; returns the seconds it took.
+  static double fill_index(index::EligibilityIndex& index, store::Store& from);
 
  private:
-  void build_index(store::Store& from);
-  void after_commit();  // a serving node sees its own writes before it answers
+  std::int64_t rebuild_index();  // see ChangeFollower::Rebuild
+  void after_commit();           // a serving node sees its own writes before it answers
 
   const Mode mode_;
   std::unique_ptr<store::Store> store_;

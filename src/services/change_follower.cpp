@@ -1,6 +1,8 @@
 #include "services/change_follower.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <utility>
 #include <vector>
 
 namespace onshi::services {
@@ -20,8 +22,14 @@ std::int64_t now_ms() {
 }  // namespace
 
 ChangeFollower::ChangeFollower(store::Store& store, index::EligibilityIndex& index,
-                               Authenticator& auth, std::int64_t applied_seq)
-    : store_(store), index_(index), auth_(auth), applied_seq_(applied_seq) {}
+                               Authenticator& auth, std::int64_t applied_seq, Rebuild rebuild,
+                               RebuildPolicy policy)
+    : store_(store),
+      index_(index),
+      auth_(auth),
+      rebuild_(std::move(rebuild)),
+      policy_(policy),
+      applied_seq_(applied_seq) {}
 
 ChangeFollower::~ChangeFollower() {
   {
@@ -35,9 +43,25 @@ ChangeFollower::~ChangeFollower() {
 std::size_t ChangeFollower::catch_up() {
   std::lock_guard lock(apply_mutex_);
   std::size_t applied = 0;
+  bool weighed = false;  // once per call: after a rebuild, or a decision not to, just apply
   for (;;) {
-    const auto changes = store_.changes_after(applied_seq_.load(), kChangesPerRead);
+    auto changes = store_.changes_after(applied_seq_.load(), kChangesPerRead);
     if (changes.empty()) return applied;
+    std::int64_t rows = 0;
+    if (rebuild_ && !weighed && too_far_behind(changes, rows)) {
+      const auto from = applied_seq_.load();
+      const auto t0 = std::chrono::steady_clock::now();
+      std::cerr << "onshi: " << rows << " coverage rows of changes after seq " << from
+                << " pending; rebuilding the index from the store instead of catching up\n";
+      applied_seq_.store(rebuild_());
+      ++rebuilds_;
+      std::cerr << "onshi: index rebuilt in "
+                << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                << " s, current to change " << applied_seq_.load() << "; following from there\n";
+      weighed = true;
+      continue;
+    }
+    weighed = true;
     for (const store::Change& c : changes) {
       apply(c);
       applied_seq_.store(c.seq);
@@ -45,6 +69,26 @@ std::size_t ChangeFollower::catch_up() {
       ++applied;
     }
   }
+}
+
+bool ChangeFollower::too_far_behind(const std::vector<store::Change>& first, std::int64_t& rows) {
+  const auto limit = std::max<std::int64_t>(
+      policy_.min_rows, static_cast<std::int64_t>(policy_.index_fraction *
+                                                  static_cast<double>(index_.coverage_count())));
+  auto sum = [&](const std::vector<store::Change>& page) {
+    for (const store::Change& c : page) rows += c.rows;
+  };
+  sum(first);
+  if (first.size() < static_cast<std::size_t>(kChangesPerRead)) return rows >= limit;
+  // A full page: read on (entries only, a few bytes each) until the sum decides it.
+  std::int64_t after = first.back().seq;
+  while (rows < limit) {
+    const auto page = store_.changes_after(after, kChangesPerRead * 16);
+    if (page.empty()) break;
+    sum(page);
+    after = page.back().seq;
+  }
+  return rows >= limit;
 }
 
 void ChangeFollower::apply(const store::Change& change) {

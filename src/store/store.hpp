@@ -86,6 +86,10 @@ struct Change {
   ChangeKind kind = ChangeKind::kLoad;
   std::int64_t load_id = 0;  // kLoad only
   std::int64_t at_ms = 0;    // commit time, Unix ms (for the write-to-visible delay)
+  // kLoad only: rows the load applied, an upper bound on the coverages a follower re-reads for
+  // it (a later load may have taken some over). Lets a node that fell behind weigh catching up
+  // against rebuilding (services/change_follower).
+  std::int64_t rows = 0;
 };
 
 // The work of one write transaction. Reads see the transaction's own writes. An object is

@@ -216,8 +216,9 @@ const Statement kListCredentials{"list_credentials",
 const Statement kCountCoverages{"count_coverages", "SELECT count(*) FROM coverages"};
 const Statement kLastChange{"last_change", "SELECT last FROM change_seq"};
 const Statement kChangesAfter{"changes_after",
-                              "SELECT seq, kind, load_id, at_ms FROM changes WHERE seq > $1 "
-                              "ORDER BY seq LIMIT $2"};
+                              "SELECT c.seq, c.kind, c.load_id, c.at_ms, "
+                              "coalesce(l.rows_applied, 0) FROM changes c LEFT JOIN loads l "
+                              "ON l.id = c.load_id WHERE c.seq > $1 ORDER BY c.seq LIMIT $2"};
 // The order of the arrays is the order of the ids, so a later record of the same millisecond
 // is newer (ORDER BY ... id DESC below).
 const Statement kInsertAccess{
@@ -608,6 +609,7 @@ class PgStore final : public Store {
       ch.kind = static_cast<ChangeKind>(r.int64(i, 1));
       ch.load_id = r.int64(i, 2);
       ch.at_ms = r.int64(i, 3);
+      ch.rows = r.int64(i, 4);
       out.push_back(ch);
     }
     return out;

@@ -158,6 +158,7 @@ class SqliteStore final : public Store {
       c.kind = static_cast<ChangeKind>(changes_after_.int_at(1));
       c.load_id = changes_after_.int_at(2);
       c.at_ms = changes_after_.int_at(3);
+      c.rows = changes_after_.int_at(4);
       out.push_back(c);
     }
     return out;
@@ -725,8 +726,9 @@ class SqliteStore final : public Store {
     insert_change_ = Stmt(db_, "INSERT INTO changes (kind, load_id, at_ms) VALUES (?1, ?2, ?3)");
     last_change_ = Stmt(db_, "SELECT coalesce(max(seq), 0) FROM changes");
     changes_after_ = Stmt(db_,
-                          "SELECT seq, kind, load_id, at_ms FROM changes WHERE seq > ?1 "
-                          "ORDER BY seq LIMIT ?2");
+                          "SELECT c.seq, c.kind, c.load_id, c.at_ms, coalesce(l.rows_applied, 0) "
+                          "FROM changes c LEFT JOIN loads l ON l.id = c.load_id "
+                          "WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2");
     count_coverages_ = Stmt(db_, "SELECT count(*) FROM coverages");
     insert_access_ = Stmt(db_,
                           "INSERT INTO access_log (at_ms, facility_code, actor, method, "
