@@ -73,6 +73,7 @@ void add_serve_command(CLI::App& app) {
     // change log; 100 ms keeps the write-to-visible delay far inside the 1 s promised.
     a.follower().start(std::chrono::milliseconds(100));
     api::http::Router router(a);
+    opt->upload_dir = where->data_dir + "/uploads";
     api::http::Server server(router, *opt);
     const std::uint16_t port = server.bind();
     const std::string scheme = opt->tls_certificate.empty() ? "http" : "https";

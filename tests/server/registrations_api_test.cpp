@@ -129,5 +129,67 @@ TEST_F(RegistrationsApi, BadHeaderRefusesTheWholeFile) {
   EXPECT_EQ(r.json()["error"]["code"], "FILE_HEADER_INVALID");
 }
 
+// The body of POST /v1/registrations is streamed to a file in the node's data directory, not
+// held in memory; the file is gone once the answer is sent, whatever the answer.
+std::vector<std::string> uploads_left(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(dir + "/uploads")) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/uploads"))
+    out.push_back(e.path().filename().string());
+  return out;
+}
+
+TEST_F(RegistrationsApi, ALargeFileIsStreamedToDiskAndRemovedOnceAnswered) {
+  std::string file =
+      "event,insurer_number,symbol,number,branch,relationship,name,name_kana,sex,birth_date,"
+      "acquired_on,copay_ratio\n";
+  for (int i = 0; i < 5000; ++i)
+    file += "acquire," + data_.kyokai + ",77," + std::to_string(20000 + i) +
+            ",00,1,山田　花子,ヤマダ　ハナコ,2,1985-06-0" + std::to_string(1 + i % 9) +
+            ",2024-04-01,3\n";
+  ASSERT_GT(file.size(), std::size_t{64} << 10);  // past the in-memory body limit
+  auto r = post(file, "text/csv", insurer_token_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["rows_applied"], 5000);
+  EXPECT_EQ(validity("24999", "1985-06-05"), 1);  // i = 4999: day 1 + 4999 % 9
+  EXPECT_EQ(uploads_left(dir_), std::vector<std::string>{});
+  // Refused requests leave nothing either.
+  EXPECT_EQ(post(file, "text/csv", facility_token_).status, 403);
+  EXPECT_EQ(uploads_left(dir_), std::vector<std::string>{});
+}
+
+TEST_F(RegistrationsApi, AChunkedUploadIsReadWhole) {
+  const std::string file = csv_file(data_.kyokai);
+  HttpClient c(server_.port());
+  std::string raw = "POST /v1/registrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                    insurer_token_ +
+                    "\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < file.size(); at += 100) {
+    const std::string part = file.substr(at, 100);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+    raw += size + part + "\r\n";
+  }
+  raw += "0\r\n\r\n";
+  asio::write(c.stream().socket(), asio::buffer(raw));
+  const auto r = c.read();
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["rows_applied"], 2);
+  EXPECT_EQ(uploads_left(dir_), std::vector<std::string>{});
+}
+
+TEST_F(RegistrationsApi, ABodyOverTheLimitIsRefusedBeforeItIsReadAndLeavesNothing) {
+  HttpClient c(server_.port());
+  const std::string raw =
+      "POST /v1/registrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+      insurer_token_ + "\r\nContent-Type: text/csv\r\nContent-Length: " +
+      std::to_string((std::size_t{256} << 20) + 1) + "\r\n\r\nevent,insurer_number\n";
+  asio::write(c.stream().socket(), asio::buffer(raw));
+  const auto r = c.read();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.json()["error"]["code"], "REQUEST_TOO_LARGE");
+  EXPECT_EQ(uploads_left(dir_), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace onshi::testing

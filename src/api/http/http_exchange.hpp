@@ -15,6 +15,9 @@ struct HttpRequest {
   // Valid until the Respond of this request is called (the transport keeps the request until
   // it has an answer), so a handler that answers later may read it in place meanwhile.
   std::string_view body;
+  // Set for a route whose body the transport streams to a file (body_goes_to_file): the body
+  // is this file, whole, and `body` is empty. The file exists until Respond is called.
+  std::string_view body_file;
 };
 
 struct HttpResponse {
@@ -30,5 +33,9 @@ using Respond = std::function<void(HttpResponse)>;
 
 // Largest body accepted per route, checked before the body is read.
 std::size_t body_limit_for(std::string_view target);
+// Routes whose body is streamed to a file rather than held in memory: a registration file of
+// hundreds of megabytes then costs the node page cache, not resident memory, and the loader
+// reads it through a mapping in chunks like a file given to `onshi load`.
+bool body_goes_to_file(std::string_view method, std::string_view target);
 
 }  // namespace onshi::api::http

@@ -62,6 +62,10 @@ std::size_t body_limit_for(std::string_view target) {
              : std::size_t{64} << 10;
 }
 
+bool body_goes_to_file(std::string_view method, std::string_view target) {
+  return method == "POST" && path_of(target) == "/v1/registrations";
+}
+
 Router::Router(services::App& app) : app_(app) {}
 Router::~Router() {
   drain();
@@ -173,13 +177,16 @@ void Router::registrations(const HttpRequest& req, Respond respond) {
     format = ingest::RegistrationFormat::kJsonLines;
   else if (!ct.empty() && ct != "application/octet-stream" && ct != "text/plain")
     return respond(error_response(ErrorCode::kUnsupportedMediaType));
-  // Not copied: the transport keeps the body until we answer (http_exchange.hpp), and the
-  // load runs before the answer. The body is already in memory within its limit
-  // (body_limit_for), so the loader reads it in place, in chunks, like a mapped file.
+  // Not copied: the transport keeps the body (in memory, or as a file: body_goes_to_file)
+  // until we answer (http_exchange.hpp), and the load runs before the answer; the loader reads
+  // it in place, in chunks.
   const std::string_view body = req.body;
-  boost::asio::post(loads_, [this, who, body, format, respond = std::move(respond)]() {
+  const std::string body_file(req.body_file);
+  boost::asio::post(loads_, [this, who, body, body_file, format, respond = std::move(respond)]() {
     try {
-      auto receipt = app_.registry().load(body, format, who.get(), "http");
+      auto receipt = body_file.empty()
+                         ? app_.registry().load(body, format, who.get(), "http")
+                         : app_.registry().load_file(body_file, format, who.get(), "http");
       const int status = receipt.file_error ? http_status_of(*receipt.file_error) : 200;
       respond(
           HttpResponse{status, "application/json; charset=utf-8", encode_load_receipt(receipt)});

@@ -1,5 +1,6 @@
 #include "api/http/server.hpp"
 
+#include <unistd.h>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -8,11 +9,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -47,18 +51,30 @@ std::string_view http_date() {
   return buf;
 }
 
+// A name for a body file no other request of this process uses (write_new refuses to reuse).
+std::string next_upload_path(const std::string& dir) {
+  static std::atomic<std::uint64_t> counter{0};
+  return dir + "/" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".body";
+}
+
 template <typename Derived>
 class Session {
  public:
   explicit Session(Shared& shared) : shared_(shared) {}
+  ~Session() { remove_upload(); }
 
  protected:
   Derived& self() { return static_cast<Derived&>(*this); }
 
   void read_request(bool first) {
+    file_parser_.reset();
     parser_.emplace();
     parser_->header_limit(16 * 1024);
-    parser_->body_limit(64 * 1024);
+    // The limit depends on the route, known only once the header is read; Beast checks a
+    // Content-Length against the limit in force while it parses the header, so that one is
+    // unbounded and on_header checks it (a limit set later binds only chunked bodies). Not
+    // boost::none: Boost 1.81 compares the length with the empty optional and refuses all.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     const int seconds =
         first ? shared_.options.read_timeout_seconds : shared_.options.idle_timeout_seconds;
     beast::get_lowest_layer(self().stream()).expires_after(std::chrono::seconds(seconds));
@@ -71,16 +87,51 @@ class Session {
     if (ec) return fail_read(ec);
     const auto& h = parser_->get();
     const std::string_view target(h.target().data(), h.target().size());
-    parser_->body_limit(body_limit_for(target));
+    const std::string_view method(h.method_string().data(), h.method_string().size());
+    const std::size_t limit = body_limit_for(target);
+    if (const auto length = parser_->content_length(); length && *length > limit)
+      return fail_read(bhttp::error::body_limit);
+    parser_->body_limit(limit);
     if (parser_->is_done()) return on_request(ec);
     beast::get_lowest_layer(self().stream())
         .expires_after(std::chrono::seconds(shared_.options.read_timeout_seconds));
+    if (!shared_.options.upload_dir.empty() && body_goes_to_file(method, target))
+      return read_body_to_file(limit);
     bhttp::async_read(
         self().stream(), buffer_, *parser_,
         [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_request(ec); });
   }
 
+  // The header is read and the body not yet: the same parser goes on with a file body.
+  void read_body_to_file(std::size_t limit) {
+    file_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    file_parser_->body_limit(limit);
+    upload_path_ = next_upload_path(shared_.options.upload_dir);
+    beast::error_code ec;
+    file_parser_->get().body().open(upload_path_.c_str(), beast::file_mode::write_new, ec);
+    if (ec) {
+      upload_path_.clear();
+      return send_error(503, "UNAVAILABLE", "The service is temporarily unavailable.",
+                        "サービスが一時的に利用できません。");
+    }
+    bhttp::async_read(
+        self().stream(), buffer_, *file_parser_,
+        [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_request(ec); });
+  }
+
+  void remove_upload() {
+    if (upload_path_.empty()) return;
+    if (file_parser_) {
+      beast::error_code ignored;
+      file_parser_->get().body().file().close(ignored);
+    }
+    ::unlink(upload_path_.c_str());
+    upload_path_.clear();
+  }
+
   void fail_read(beast::error_code ec) {
+    remove_upload();
     if (ec == bhttp::error::body_limit) {
       return send_error(413, "REQUEST_TOO_LARGE", "The request is too large.",
                         "リクエストが大きすぎます。");
@@ -111,9 +162,20 @@ class Session {
 
   void on_request(beast::error_code ec) {
     if (ec) return fail_read(ec);
+    if (file_parser_) {
+      // Written with plain write(2) calls: closed, the whole body is in the file for a mapping.
+      file_parser_->get().body().file().close(ec);
+      if (ec) return fail_read(ec);
+      return dispatch(file_parser_->get(), {}, upload_path_);
+    }
+    const auto& req = parser_->get();
+    dispatch(req, req.body(), {});
+  }
+
+  template <typename Request>
+  void dispatch(const Request& req, std::string_view body, std::string_view body_file) {
     ++shared_.in_flight;
     counted_ = true;
-    const auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !shared_.stopping.load(std::memory_order_relaxed);
     HttpRequest r;
     r.method = std::string_view(req.method_string().data(), req.method_string().size());
@@ -122,7 +184,8 @@ class Session {
       r.authorization = std::string_view(it->value().data(), it->value().size());
     if (auto it = req.find(bhttp::field::content_type); it != req.end())
       r.content_type = std::string_view(it->value().data(), it->value().size());
-    r.body = req.body();
+    r.body = body;
+    r.body_file = body_file;
     // The router may answer later from another thread: come back to this connection's thread.
     shared_.router.handle(r, [s = self().shared_from_this()](HttpResponse response) {
       auto* raw = s.get();
@@ -133,7 +196,10 @@ class Session {
     });
   }
 
-  void finish(HttpResponse response) { write(std::move(response)); }
+  void finish(HttpResponse response) {
+    remove_upload();  // the handler is done with it
+    write(std::move(response));
+  }
 
   void write(HttpResponse response) {
     res_ = {};
@@ -167,6 +233,8 @@ class Session {
   Shared& shared_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::file_body>> file_parser_;  // body_goes_to_file
+  std::string upload_path_;                                             // its file, or ""
   bhttp::response<bhttp::string_body> res_;
   bool keep_alive_ = true;
   bool counted_ = false;  // a request of this connection is in flight
@@ -250,7 +318,14 @@ struct Server::Impl {
 };
 
 Server::Server(Router& router, ServerOptions options)
-    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {
+  // Bodies a stopped process left behind hold personal data and will never be used.
+  if (const auto& dir = impl_->shared.options.upload_dir; !dir.empty()) {
+    std::filesystem::create_directories(dir);
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      if (entry.path().extension() == ".body") std::filesystem::remove(entry.path());
+  }
+}
 
 Server::~Server() = default;
 
