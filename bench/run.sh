@@ -39,41 +39,11 @@ facility=$(sed -n 2p "$work/gen/facilities.csv" | cut -d, -f1)
 token=$("$onshi" credential issue --data-dir "$work/data" --role facility --subject "$facility" --label bench)
 
 echo "== serve"
-"$onshi" serve --data-dir "$work/data" --port 0 --threads "$threads" --port-file "$work/port" \
-  >"$work/serve.log" 2>&1 &
-serve_pid=$!
-for _ in $(seq 1 600); do [ -f "$work/port" ] && break; sleep 0.1; done
-port=$(cat "$work/port")
+bench_serve serve "$work/data" --threads "$threads"
+port=$serve_port
 rss_start_kb=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
 
-# Requests: half existing keys (sampled from the file), half non-existing (number altered).
-python3 - "$work/gen/registrations.csv" "$token" "$work/confirm.lua" "$work/first.json" <<'PY'
-import csv, json, random, sys
-path, token, lua, first = sys.argv[1:5]
-random.seed(7)
-keys = []
-with open(path, encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        if row["event"] == "acquire":
-            keys.append(row)
-sample = random.sample(keys, min(20000, len(keys)))
-bodies = []
-for i, k in enumerate(sample):
-    number = k["number"] if i % 2 == 0 else k["number"] + "0"
-    bodies.append(json.dumps({"insurer_number": k["insurer_number"], "symbol": k["symbol"],
-                              "number": number, "branch": k["branch"],
-                              "birth_date": k["birth_date"]}, ensure_ascii=False))
-with open(first, "w", encoding="utf-8") as f:
-    f.write(bodies[0])
-with open(lua, "w", encoding="utf-8") as f:
-    f.write("local bodies = {\n")
-    for b in bodies:
-        f.write("  %s,\n" % json.dumps(b, ensure_ascii=False))
-    f.write("}\nlocal reqs = {}\n")
-    f.write("init = function(args)\n  math.randomseed(os.time())\n  for i, b in ipairs(bodies) do\n")
-    f.write('    reqs[i] = wrk.format("POST", "/v1/eligibility/confirm", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}, b)\n' % token)
-    f.write("  end\nend\nrequest = function() return reqs[math.random(#reqs)] end\n")
-PY
+bench_confirm_requests "$work/gen/registrations.csv" "$token" "$work/confirm.lua" "$work/first.json"
 # One real answer for an existing key: the size nginx will serve.
 curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d @"$work/first.json" \
   "http://127.0.0.1:$port/v1/eligibility/confirm" >"$work/answer.json"
@@ -103,23 +73,7 @@ sed -i "s/listen 127.0.0.1:0;/listen 127.0.0.1:$nginx_port;/" "$work/nginx.conf"
 nginx -c "$work/nginx.conf"
 sleep 0.5
 
-run_wrk() {  # name url [script]
-  local name=$1 url=$2 script=${3:-}
-  local args=(-t1 -c64 -d"${seconds}s" --latency)
-  [ -n "$script" ] && args+=(-s "$script")
-  wrk "${args[@]}" "$url" >"$work/wrk-$name.txt" 2>&1
-  python3 - "$work/wrk-$name.txt" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-def pct(p):
-    m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, t)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v if u == "ms" else v * 1000
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(f"{rps:.0f} {pct(50):.3f} {pct(99):.3f} {non2xx.group(1) if non2xx else 0}")
-PY
-}
+run_wrk() { bench_wrk "$work/wrk-$1.txt" "$2" "${3:-}" "$seconds"; }
 
 echo "== wrk: nginx static file ($answer_bytes bytes), then onshi, then both again"
 warm=$(run_wrk warm "http://127.0.0.1:$port" "$work/confirm.lua")
