@@ -233,7 +233,7 @@ TEST_P(PgRestart, ConfirmationsGoOnAndNothingIsLostOrDoubled) {
   EXPECT_TRUE(eventually([&] { return confirm_new("9403") == 1; })) << server_.log();
   EXPECT_EQ(confirm_new("9402"), 1);
 
-  server_.stop();  // flushes the access log
+  EXPECT_EQ(server_.stop(), 0) << server_.log();  // a clean exit; flushes the access log
   std::map<std::string, int> want;
   for (const auto& id : answered_) want[id] = 1;
   EXPECT_EQ(stored_ids(), want);
