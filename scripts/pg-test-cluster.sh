@@ -7,6 +7,10 @@
 #                                          a database it owns; writes the connection URL
 #                                          postgresql://USER:PASSWORD@127.0.0.1:PORT/DB to DIR/url
 #   scripts/pg-test-cluster.sh stop DIR    stops that server and removes DIR
+#   scripts/pg-test-cluster.sh halt DIR [fast|immediate]
+#                                          stops the server (pg_ctl -m MODE, default fast) and
+#                                          keeps DIR: a store outage for a running node
+#   scripts/pg-test-cluster.sh resume DIR  starts a halted server again, same data, same port
 # If the server's user cannot reach DIR (a checkout under /root), its files go to a private
 # /tmp/onshi-pg-XXXXXX instead, named in DIR/server-root and removed by `stop` as well.
 #
@@ -14,7 +18,9 @@
 # `postgres` system user that Debian's postgresql-15 package creates (ONSHI_PG_USER overrides),
 # and DIR is handed to it. As any other user the server simply runs as that user.
 # The cluster is tuned for tests, not for durability: fsync is off (a crash of the machine may
-# lose it, which does not matter for a cluster that `stop` deletes anyway).
+# lose it, which does not matter for a cluster that `stop` deletes anyway). synchronous_commit
+# stays on: with fsync off a commit costs one write(), and what was committed then survives a
+# crash of the server itself (`halt DIR immediate`), as it would in production.
 set -euo pipefail
 
 PG_BIN=${ONSHI_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -26,11 +32,12 @@ die() {
   exit 1
 }
 
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|resume DIR, or $0 halt DIR [fast|immediate]"; }
 
-[ $# -eq 2 ] || usage
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = halt ]; } || usage
 cmd=$1
 dir=$2
+mode=${3:-fast}
 [ -n "$dir" ] && [ "$dir" != / ] || die "refusing DIR '$dir'"
 
 if [ "$(id -u)" = 0 ]; then
@@ -50,6 +57,22 @@ free_port() {
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
+}
+
+# Starts the server of ROOT/data on PORT and waits until it accepts connections.
+pg_start() {
+  local root=$1 port=$2
+  as_server "$PG_BIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root \
+        -c fsync=off -c full_page_writes=off \
+        -c max_connections=200 -c shared_buffers=128MB -c max_wal_size=2GB \
+        -c log_min_messages=warning" \
+    start >/dev/null
+}
+
+# Where start put the server's files (see start).
+server_root() {
+  if [ -f "$dir/server-root" ]; then cat "$dir/server-root"; else echo "$dir"; fi
 }
 
 start() {
@@ -89,12 +112,7 @@ start() {
   local port="" attempt
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    if as_server "$PG_BIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$root \
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-          -c max_connections=200 -c shared_buffers=128MB -c max_wal_size=2GB \
-          -c log_min_messages=warning" \
-      start >/dev/null; then
+    if pg_start "$root" "$port"; then
       break
     fi
     port=""
@@ -114,8 +132,8 @@ start() {
 }
 
 stop() {
-  local root="$dir"
-  if [ -f "$dir/server-root" ]; then root=$(cat "$dir/server-root"); fi
+  local root
+  root=$(server_root)
   if [ -f "$root/data/postmaster.pid" ]; then
     # fast: roll back open transactions and disconnect clients instead of waiting for them.
     as_server "$PG_BIN/pg_ctl" -D "$root/data" -m fast -w -t 60 stop >/dev/null ||
@@ -129,8 +147,33 @@ stop() {
   rm -rf "$dir"
 }
 
+# fast: open transactions roll back, clients are disconnected, a clean shutdown; immediate: the
+# server quits at once, as if it crashed, and recovers from its WAL at the next start.
+halt() {
+  case "$mode" in fast | immediate) ;; *) usage ;; esac
+  local root
+  root=$(server_root)
+  [ -f "$root/data/postmaster.pid" ] || die "no server running in $root/data"
+  as_server "$PG_BIN/pg_ctl" -D "$root/data" -m "$mode" -w -t 60 stop >/dev/null ||
+    die "could not stop the server in $root/data"
+}
+
+# The same port as before, so that a node's store URL leads to it again. Another process may
+# have taken the port meanwhile: then this fails (rare on a loopback port picked at random).
+resume() {
+  local root port
+  root=$(server_root)
+  [ -f "$dir/port" ] || die "$dir holds no cluster (no $dir/port)"
+  [ ! -f "$root/data/postmaster.pid" ] || die "the server in $root/data is already running"
+  port=$(cat "$dir/port")
+  pg_start "$root" "$port" ||
+    { tail -n 20 "$root/server.log" >&2; die "postgres did not start again on port $port"; }
+}
+
 case "$cmd" in
   start) start ;;
+  halt) halt ;;
+  resume) resume ;;
   stop)
     [ -e "$dir" ] || exit 0
     stop

@@ -89,10 +89,20 @@ void AccessLogWriter::run() {
     {
       std::unique_lock lock(mutex_);
       writer_idle_ = true;
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      const auto work = [&] { return stopping_ || !queue_.empty(); };
+      // Spooled records go to the store once it is back, not only with the next confirmation:
+      // a quiet node would otherwise keep them out of the access log indefinitely.
+      if (spool_ && !spool_->empty())
+        wake_.wait_for(lock, kDrainInterval, work);
+      else
+        wake_.wait(lock, work);
       writer_idle_ = false;
-      if (queue_.empty() && stopping_) return;
+      if (queue_.empty() && stopping_) return;  // the spool stays for the next start
       batch.swap(queue_);
+    }
+    if (batch.empty()) {
+      drain_spool();
+      continue;
     }
     write(batch);
     batch.clear();

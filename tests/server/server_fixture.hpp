@@ -247,6 +247,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::string retry_after;  // the Retry-After header, "" if none
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
@@ -280,7 +281,8 @@ class HttpClient {
     await([&](auto done) { bhttp::async_read(stream_, buffer_, parser, done); });
     const auto& res = parser.get();
     return HttpResult{static_cast<int>(res.result_int()), res.body(),
-                      std::string(res[bhttp::field::content_type])};
+                      std::string(res[bhttp::field::content_type]),
+                      std::string(res[bhttp::field::retry_after])};
   }
   beast::tcp_stream& stream() { return stream_; }
 
