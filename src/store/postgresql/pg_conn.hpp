@@ -133,6 +133,9 @@ class Connection {
   // "host:port/database", for messages.
   const std::string& where() const { return where_; }
   bool broken() const { return PQstatus(c_) != CONNECTION_OK; }
+  // For an idle connection: reads (without waiting) what the server sent meanwhile, so that a
+  // server that restarted or closed the connection is noticed before a query is sent on it.
+  bool alive() { return PQconsumeInput(c_) == 1 && !broken(); }
   int backend_pid() const { return PQbackendPID(c_); }
 
   // One or more statements without parameters (DDL, BEGIN, SET); the last one's result.

@@ -500,10 +500,12 @@ class Pool {
   Lease take() {
     {
       std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
+      while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(*this, std::move(c));
+        // One that died while idle (PostgreSQL restarted) is dropped here rather than failing
+        // the first request after the restart.
+        if (c->alive()) return Lease(*this, std::move(c));
       }
     }
     return Lease(*this, std::make_unique<Connection>(url_));  // connects outside the lock
