@@ -13,11 +13,13 @@ bench_generate() {
   echo $(($(wc -l <"$3/registrations.csv") - 1))
 }
 
-# bench_reference_lists ONSHI GEN_DIR DATA_DIR: insurers and facilities, which a registration
-# load needs first.
+# bench_reference_lists ONSHI GEN_DIR DATA_DIR [STORE_URL]: insurers and facilities, which a
+# registration load needs first (into STORE_URL when given, else the data directory's SQLite).
 bench_reference_lists() {
-  "$1" load --data-dir "$3" insurers "$2/insurers.csv" >/dev/null
-  "$1" load --data-dir "$3" facilities "$2/facilities.csv" >/dev/null
+  local store=()
+  [ -n "${4:-}" ] && store=(--store "$4")
+  "$1" load --data-dir "$3" "${store[@]}" insurers "$2/insurers.csv" >/dev/null
+  "$1" load --data-dir "$3" "${store[@]}" facilities "$2/facilities.csv" >/dev/null
 }
 
 # bench_confirm_requests REGISTRATIONS_CSV TOKEN OUT_LUA OUT_FIRST_JSON: a wrk script posting
