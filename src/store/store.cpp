@@ -34,6 +34,15 @@ void Store::add_credential(const Credential& credential) {
   transact([&](Transaction& tx) { tx.add_credential(credential); });
 }
 
+std::vector<std::vector<core::Coverage>> Transaction::coverages_under_each(
+    std::span<const CardKey> keys) {
+  std::vector<std::vector<core::Coverage>> out;
+  out.reserve(keys.size());
+  for (const CardKey& k : keys)
+    out.push_back(coverages_under(k.insurer_number, k.symbol_key, k.number_key));
+  return out;
+}
+
 std::int64_t Transaction::write_load(LoadBatch& batch) {
   const std::int64_t load_id = begin_load(batch.source, batch.actor);
   write_coverages(load_id, batch.upserts);

@@ -8,6 +8,7 @@
 // from gets one entry in the change log (変更履歴), numbered in commit order; every running node
 // follows the log (services/change_follower.hpp), so nothing needs a restart to be seen.
 // Methods throw StoreError on I/O failure; a failed transaction leaves the store as before.
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,6 +93,14 @@ struct Change {
   std::int64_t rows = 0;
 };
 
+// A card key as the store matches it: the insurer and core::match_key of symbol and number.
+struct CardKey {
+  std::string insurer_number;
+  std::string symbol_key;
+  std::string number_key;
+  auto operator<=>(const CardKey&) const = default;
+};
+
 // The work of one write transaction. Reads see the transaction's own writes. An object is
 // valid only inside the Store::transact call that handed it out.
 class Transaction {
@@ -106,6 +115,12 @@ class Transaction {
   virtual std::vector<core::Coverage> coverages_under(std::string_view insurer_number,
                                                       std::string_view symbol_key,
                                                       std::string_view number_key) = 0;
+  // coverages_under for many card keys at once: out[i] answers keys[i]. A load asks for every
+  // card key of a chunk together, so a backend can answer in a few queries (PostgreSQL: one
+  // round trip per page of keys instead of one per key) or in index order (SQLite). The default
+  // asks coverages_under once per key.
+  virtual std::vector<std::vector<core::Coverage>> coverages_under_each(
+      std::span<const CardKey> keys);
   virtual bool insurer_known(std::string_view insurer_number) = 0;
 
   // A load written in pieces, so that a file of any size never has to be held at once (the

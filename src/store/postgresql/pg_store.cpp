@@ -62,6 +62,8 @@ constexpr std::size_t kMaxIdle = 4;
 // round trips do not matter, small enough that a page is a few MiB.
 constexpr int kScanPage = 10000;
 constexpr std::size_t kHashPage = 10000;
+// Card keys per coverages_under_each query.
+constexpr std::size_t kKeyPage = 10000;
 // Updates sent before their answers are read (see write_coverages).
 constexpr std::size_t kPipelineRun = 1000;
 // PostgreSQL dates count days from 2000-01-01, core::Date from 1970-01-01.
@@ -161,11 +163,23 @@ std::string update_coverage_sql() {
 const std::string kSelectAllSql = select_coverages("ORDER BY id");
 const std::string kCoveragesUnderSql = select_coverages(
     "WHERE insurer_number = $1 AND symbol_key = $2 AND number_key = $3 ORDER BY id");
+// Many card keys in one query: the keys as three parallel arrays, each coverage with the
+// position (1-based) of the key it answers after the coverage's own columns. One index probe
+// per key, whatever the planner thinks of the table: OFFSET 0 keeps the LATERAL subquery from
+// being flattened into a join it could run as a scan of every coverage (the statistics do not
+// know what this transaction has written).
+const std::string kCoveragesUnderEachSql =
+    "SELECT c.*, k.ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+    "AS k(i, s, n, ord) CROSS JOIN LATERAL (" +
+    select_coverages(
+        "WHERE insurer_number = k.i AND symbol_key = k.s AND number_key = k.n OFFSET 0") +
+    ") AS c ORDER BY k.ord, c.id";
 const std::string kCoveragesOfLoadSql =
     select_coverages("WHERE load_id = $1 AND id > $2 ORDER BY id LIMIT $3");
 const std::string kUpdateCoverageSql = update_coverage_sql();
 const Statement kLockWrites{"lock_writes", "SELECT last FROM change_seq FOR UPDATE"};
 const Statement kCoveragesUnder{"coverages_under", kCoveragesUnderSql.c_str()};
+const Statement kCoveragesUnderEach{"coverages_under_each", kCoveragesUnderEachSql.c_str()};
 const Statement kCoveragesOfLoad{"coverages_of_load", kCoveragesOfLoadSql.c_str()};
 const Statement kUpdateCoverage{"update_coverage", kUpdateCoverageSql.c_str()};
 const Statement kInsurerKnown{"insurer_known", "SELECT 1 FROM insurers WHERE number = $1"};
@@ -788,6 +802,30 @@ class PgStore final : public Store {
       Params p;
       p.add(insurer_number).add(symbol_key).add(number_key);
       return read_coverages(c_.exec(kCoveragesUnder, p, "coverages_under"));
+    }
+
+    std::vector<std::vector<core::Coverage>> coverages_under_each(
+        std::span<const CardKey> keys) override {
+      std::vector<std::vector<core::Coverage>> out(keys.size());
+      for (std::size_t from = 0; from < keys.size(); from += kKeyPage) {
+        const std::size_t to = std::min(keys.size(), from + kKeyPage);
+        TextArray insurer, symbol, number;
+        for (std::size_t i = from; i < to; ++i) {
+          insurer.add(keys[i].insurer_number);
+          symbol.add(keys[i].symbol_key);
+          number.add(keys[i].number_key);
+        }
+        Params p;
+        p.add(insurer.str()).add(symbol.str()).add(number.str());
+        const Result r = c_.exec(kCoveragesUnderEach, p, "coverages_under_each");
+        constexpr int kOrd = cPersonKey + 1;
+        for (int row = 0; row < r.rows(); ++row) {
+          const std::size_t at = from + static_cast<std::size_t>(r.int64(row, kOrd)) - 1;
+          if (at >= to) throw StoreError("postgresql: coverages_under_each: bad key position");
+          read_coverage(r, row, out[at].emplace_back());
+        }
+      }
+      return out;
     }
 
     bool insurer_known(std::string_view insurer_number) override {
