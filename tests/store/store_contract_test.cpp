@@ -20,16 +20,6 @@ std::vector<core::Coverage> all_coverages(Store& s) {
   return out;
 }
 
-LoadBatch batch_of(std::vector<core::Coverage> upserts, std::vector<std::string> hashes = {}) {
-  LoadBatch b;
-  b.source = "registration-20240501.csv";
-  b.actor = "insurer-desk-1";
-  b.rows_total = static_cast<std::int64_t>(upserts.size());
-  b.upserts = std::move(upserts);
-  b.event_hashes = std::move(hashes);
-  return b;
-}
-
 std::string hash_of(int i) {
   std::string h = std::to_string(i);
   return std::string(64 - h.size(), '0') + h;

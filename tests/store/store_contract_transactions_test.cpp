@@ -12,16 +12,6 @@
 namespace onshi::store::testing {
 namespace {
 
-LoadBatch load_of(std::vector<core::Coverage> upserts, std::vector<std::string> hashes = {}) {
-  LoadBatch b;
-  b.source = "registration.csv";
-  b.actor = "insurer-desk-1";
-  b.rows_total = static_cast<std::int64_t>(upserts.size());
-  b.upserts = std::move(upserts);
-  b.event_hashes = std::move(hashes);
-  return b;
-}
-
 core::Insurer insurer(const std::string& number) {
   return {number, "テスト健康保険組合", core::InsurerKind::kHealthInsuranceSociety, 13};
 }
@@ -39,7 +29,7 @@ TEST_P(StoreContract, ChangeLogNumbersEveryCommittedWriteInCommitOrder) {
   const std::vector<core::Insurer> ins{insurer("06130012"), insurer("138057")};
   store().upsert_insurers(ins);
   store().add_credential({std::string(64, 'a'), Role::kFacility, "1312345678", "desk"});
-  auto load = load_of({sample_coverage(1)}, {std::string(64, '1')});
+  auto load = batch_of({sample_coverage(1)}, {std::string(64, '1')});
   const std::int64_t load_id = store().commit_load(load);
   store().upsert_facilities(std::vector<core::Facility>{
       {"1312345678", "霞が関クリニック", core::FacilityType::kMedicalClinic, 13}});
@@ -85,7 +75,7 @@ TEST_P(StoreContract, WorkThatThrowsWritesNothingAndAddsNoChange) {
   const std::vector<core::Insurer> ins{insurer("06130012")};
   EXPECT_THROW(store().transact([&](Transaction& tx) {
     tx.upsert_insurers(ins);
-    auto load = load_of({sample_coverage(1)}, {std::string(64, '1')});
+    auto load = batch_of({sample_coverage(1)}, {std::string(64, '1')});
     tx.write_load(load);
     throw std::runtime_error("the caller changed its mind");
   }),
@@ -106,7 +96,7 @@ TEST_P(StoreContract, TransactionSeesItsOwnWrites) {
     EXPECT_FALSE(tx.insurer_known("138057"));
 
     core::Coverage c = sample_coverage(3);  // insurer 06130012
-    auto load = load_of({c}, {std::string(64, '3')});
+    auto load = batch_of({c}, {std::string(64, '3')});
     tx.write_load(load);
     EXPECT_GT(load.upserts[0].id, 0);
     EXPECT_EQ(tx.applied_events(std::vector<std::string>{std::string(64, '3')}),
@@ -199,7 +189,7 @@ TEST_P(StoreContract, CoveragesUnderMatchByMatchKeyAcrossBranchesAndPeriods) {
   later.acquired_on = ymd(2030, 4, 1);
   core::Coverage other = a;
   other.key.number = "0124";
-  auto load = load_of({a, b, later, other});
+  auto load = batch_of({a, b, later, other});
   store().commit_load(load);
 
   const std::string sym = core::match_key("アイ-12"), num = core::match_key("0123");
@@ -223,9 +213,9 @@ TEST_P(StoreContract, TwoTypingsOfOneCardKeyCannotBothHoldOnePeriod) {
   a.key.number = "０１２３";
   core::Coverage b = a;
   b.key.number = "0123";
-  auto first = load_of({a});
+  auto first = batch_of({a});
   store().commit_load(first);
-  auto second = load_of({b});
+  auto second = batch_of({b});
   EXPECT_THROW(store().commit_load(second), StoreError);
   EXPECT_EQ(store().coverage_count(), 1);
 }
@@ -233,14 +223,14 @@ TEST_P(StoreContract, TwoTypingsOfOneCardKeyCannotBothHoldOnePeriod) {
 TEST_P(StoreContract, CoveragesOfLoadAreTheRowsItWroteLastPaged) {
   std::vector<core::Coverage> rows;
   for (int i = 0; i < 7; ++i) rows.push_back(sample_coverage(100 + i));
-  auto first = load_of(rows);
+  auto first = batch_of(rows);
   const std::int64_t first_id = store().commit_load(first);
   // The second load updates two rows of the first and adds one.
   core::Coverage changed = first.upserts[1];
   changed.address = "大阪府大阪市北区1-1";
   core::Coverage changed2 = first.upserts[4];
   changed2.copay_ratio = 1;
-  auto second = load_of({changed, changed2, sample_coverage(200)});
+  auto second = batch_of({changed, changed2, sample_coverage(200)});
   const std::int64_t second_id = store().commit_load(second);
 
   std::vector<std::int64_t> seen;

@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/access_record.hpp"
 #include "core/coverage.hpp"
 #include "core/date.hpp"
+#include "store/store.hpp"
 
 namespace onshi::store::testing {
 
@@ -55,6 +58,18 @@ inline core::Coverage sample_coverage(int i) {
   if (i % 5 == 2) c.specific_disease = core::SpecificDiseaseTerms{1 + i % 3, ymd(2010, 5, 1), {}};
   c.person_key = i % 2 == 0 ? "" : std::string(64, static_cast<char>('a' + i % 6));
   return c;
+}
+
+// A load of `upserts` with their events' fingerprints, as one registration file makes it.
+inline LoadBatch batch_of(std::vector<core::Coverage> upserts,
+                          std::vector<std::string> hashes = {}) {
+  LoadBatch b;
+  b.source = "registration-20240501.csv";
+  b.actor = "insurer-desk-1";
+  b.rows_total = static_cast<std::int64_t>(upserts.size());
+  b.upserts = std::move(upserts);
+  b.event_hashes = std::move(hashes);
+  return b;
 }
 
 inline core::AccessRecord sample_access(std::int64_t at_ms, const std::string& facility,

@@ -76,16 +76,6 @@ class PgStoreTest : public ::testing::Test {
   std::string url_;
 };
 
-LoadBatch batch_of(std::vector<core::Coverage> upserts, std::vector<std::string> hashes = {}) {
-  LoadBatch b;
-  b.source = "registration-20240501.csv";
-  b.actor = "insurer-desk-1";
-  b.rows_total = static_cast<std::int64_t>(upserts.size());
-  b.upserts = std::move(upserts);
-  b.event_hashes = std::move(hashes);
-  return b;
-}
-
 // --- Migrations -----------------------------------------------------------------------------
 
 TEST(PgMigrations, AreNumberedFromOneWithoutGaps) {
