@@ -34,6 +34,8 @@ void print_demo(const std::string& data_dir, const std::string& base) {
     if (c["role"] != "facility")
       std::cout << "Demo " << c["role"].get<std::string>() << " credential: Bearer "
                 << c["token"].get<std::string>() << '\n';
+  std::cout << "\nIn a browser: " << base << "/docs (the API reference; OpenAPI 3.1 at " << base
+            << "/openapi.json)\n";
   std::cout << "\nTry:\n  curl -s " << base << "/healthz\n";
   for (const char* kind : {"valid", "lost", "no_match"}) {
     if (!demo["examples"].contains(kind)) continue;

@@ -69,6 +69,13 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
 
   ConfirmOutcome out;
   out.answer = index_.confirm(lookup);
+  // Terms the patient did not agree to share here never leave the service.
+  if (out.answer.record) {
+    if (!req.self_pay_limit_consent) out.answer.record->self_pay_limit.reset();
+    if (!req.specific_disease_consent) out.answer.record->specific_disease.reset();
+  }
+  out.method = core::ConfirmMethod::kInsuranceCard;
+  out.reference_classification = 2;
   out.as_of = lookup.query.as_of;
   out.self_pay_limit_consent = req.self_pay_limit_consent;
   out.specific_disease_consent = req.specific_disease_consent;
@@ -82,15 +89,33 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
   return out;
 }
 
+void EligibilityService::confirm(const Principal& who, const ConfirmRequest& request,
+                                 Encoder encode, Send send) {
+  auto outcome = resolve(who, request);
+  if (!outcome) return send(outcome.error());
+  std::string answer = encode(*outcome);
+  if (!outcome->answer.record) {
+    // Nothing personal in the answer: it need not wait for its access record.
+    record(who, *outcome, {});
+    return send(std::move(answer));
+  }
+  record(who, *outcome, [answer = std::move(answer), send = std::move(send)](bool durable) mutable {
+    if (!durable)
+      return send(
+          core::make_error(core::ErrorCode::kUnavailable, "access log could not be written"));
+    send(std::move(answer));
+  });
+}
+
 void EligibilityService::record(const Principal& who, const ConfirmOutcome& out,
-                                core::ConfirmMethod method, AccessLogWriter::Done on_durable) {
+                                AccessLogWriter::Done on_durable) {
   const int validity = static_cast<int>(out.answer.resolution.validity);
   metrics_.count_confirmation(validity);
   core::AccessRecord rec;
   rec.at_ms = out.at_ms;
   rec.facility_code = who.facility->code;
   rec.actor = who.label;
-  rec.method = method;
+  rec.method = out.method;
   rec.coverage_id = out.answer.record ? out.answer.record->id : 0;
   rec.validity = validity;
   rec.request_id = out.confirmation_id;

@@ -1,6 +1,9 @@
 #pragma once
 // Counter confirmation by insurance-card data (照会区分 2): normalise what the desk typed, ask
-// the index, and append the access-log record. Adapters (JSON, later XML/FHIR) call this.
+// the index, keep back what the patient did not consent to share, stamp the method, append the
+// access record, and release the answer only once that record is durable when it carries
+// personal data. Adapters (JSON, later XML/FHIR) call confirm() with their encoder and only
+// translate: every rule is here.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -30,7 +33,11 @@ struct ConfirmRequest {
 };
 
 struct ConfirmOutcome {
+  // The record's consent-gated terms (self_pay_limit, specific_disease) are already removed
+  // unless the matching consent flag below is set.
   index::ConfirmAnswer answer;
+  core::ConfirmMethod method = core::ConfirmMethod::kInsuranceCard;
+  int reference_classification = 2;  // 照会区分: 1 My Number Card, 2 insurance-card data
   core::Date as_of;
   bool self_pay_limit_consent = false;
   bool specific_disease_consent = false;
@@ -45,11 +52,23 @@ class EligibilityService {
   // `node_id` starts every confirmation id, so that ids of different nodes never collide.
   EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log, Metrics& metrics,
                      Clock clock = system_clock(), std::string node_id = "local");
-  // Validates the request and resolves it against the index. No side effects.
+  // An adapter's encoding of an outcome (JSON, XML, …); pure.
+  using Encoder = std::string (*)(const ConfirmOutcome&);
+  // Called once with the encoded answer when it may leave, or with the error to answer
+  // instead (a refused request, or UNAVAILABLE when the access record could not be made
+  // durable). May run on another thread (the access log's) than the caller's.
+  using Send = std::function<void(core::Result<std::string>)>;
+
+  // The whole confirmation: resolve, encode (on the caller's thread), record, and send --
+  // at once when the answer carries no record, after its access record is durable when it does.
+  void confirm(const Principal& who, const ConfirmRequest& request, Encoder encode, Send send);
+
+  // The parts of confirm(), for tests and the reference model's differential test:
+  // Validates the request and resolves it against the index, consent applied. No side effects.
   core::Result<ConfirmOutcome> resolve(const Principal& who, const ConfirmRequest& request) const;
-  // Appends the access-log record of an answered confirmation and counts it. `on_durable`
-  // runs once the record is committed: an answer that reveals personal data is sent then.
-  void record(const Principal& who, const ConfirmOutcome& outcome, core::ConfirmMethod method,
+  // Appends the access record of an answered confirmation and counts it. `on_durable` runs
+  // once the record is durable.
+  void record(const Principal& who, const ConfirmOutcome& outcome,
               AccessLogWriter::Done on_durable);
 
  private:

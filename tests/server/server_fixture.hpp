@@ -248,6 +248,8 @@ struct HttpResult {
   std::string body;
   std::string content_type;
   std::string retry_after;  // the Retry-After header, "" if none
+  std::string allow;        // the Allow header, "" if none
+  std::string content_length;
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
@@ -264,25 +266,40 @@ class HttpClient {
   }
   HttpResult request(bhttp::verb verb, const std::string& target, const std::string& body = {},
                      const std::map<std::string, std::string>& headers = {}) {
-    bhttp::request<bhttp::string_body> req{verb, target, 11};
+    return request(std::string(bhttp::to_string(verb)), target, body, headers);
+  }
+  // Any method token, known to Beast or not ("BREW").
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = {},
+                     const std::map<std::string, std::string>& headers = {}) {
+    bhttp::request<bhttp::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    const bhttp::verb verb = req.method();
     req.set(bhttp::field::host, "127.0.0.1");
     for (const auto& [k, v] : headers) req.set(k, v);
-    if (verb == bhttp::verb::post) {
+    if (verb == bhttp::verb::post || !body.empty()) {
       if (!headers.count("Content-Type")) req.set(bhttp::field::content_type, "application/json");
       req.body() = body;
       req.prepare_payload();
     }
     await([&](auto done) { bhttp::async_write(stream_, req, done); });
-    return read();
+    return read(verb == bhttp::verb::head);
   }
-  HttpResult read() {
+  // `head`: the answer to a HEAD, whose Content-Length announces no body.
+  HttpResult read(bool head = false) {
     bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(head);
     parser.body_limit(512 << 20);
     await([&](auto done) { bhttp::async_read(stream_, buffer_, parser, done); });
     const auto& res = parser.get();
-    return HttpResult{static_cast<int>(res.result_int()), res.body(),
+    return HttpResult{static_cast<int>(res.result_int()),
+                      res.body(),
                       std::string(res[bhttp::field::content_type]),
-                      std::string(res[bhttp::field::retry_after])};
+                      std::string(res[bhttp::field::retry_after]),
+                      std::string(res[bhttp::field::allow]),
+                      std::string(res[bhttp::field::content_length])};
   }
   beast::tcp_stream& stream() { return stream_; }
 

@@ -53,6 +53,12 @@ const std::string kName = kTaka + "橋 太郎";
 const std::string kNumber = "7654321";
 const std::string kSymbol = "記号-98";
 
+// The outcome as if asked by another method (the card and batch paths come later).
+ConfirmOutcome with_method(ConfirmOutcome out, ConfirmMethod method) {
+  out.method = method;
+  return out;
+}
+
 Date ymd(int y, int m, int d) {
   return Date::from_ymd(y, m, d);
 }
@@ -472,8 +478,10 @@ TEST_F(EligibilityServiceTest, RecordAppendsAccessRecords) {
 
   std::atomic<int> durable{0}, not_durable{0};
   auto done = [&](bool ok) { ++(ok ? durable : not_durable); };
-  service_->record(hospital_, valid, ConfirmMethod::kInsuranceCard, done);
-  service_->record(hospital_, no_match, ConfirmMethod::kMyNumberCard, done);
+  service_->record(hospital_, valid, done);
+  auto by_card = no_match;
+  by_card.method = ConfirmMethod::kMyNumberCard;
+  service_->record(hospital_, by_card, done);
   writer_->flush();
   EXPECT_EQ(durable.load(), 2);
   EXPECT_EQ(not_durable.load(), 0);
@@ -508,7 +516,8 @@ TEST_F(EligibilityServiceTest, RecordAppendsAccessRecords) {
 }
 
 TEST_F(EligibilityServiceTest, RecordWorksWithoutACallback) {
-  service_->record(pharmacy_, resolve_ok(pharmacy_, request()), ConfirmMethod::kBatch, {});
+  service_->record(pharmacy_, with_method(resolve_ok(pharmacy_, request()), ConfirmMethod::kBatch),
+                   {});
   writer_->flush();
   ASSERT_EQ(store_->access_records(kPharmacyCode, 10).size(), 1u);
 }
@@ -516,8 +525,7 @@ TEST_F(EligibilityServiceTest, RecordWorksWithoutACallback) {
 TEST_F(EligibilityServiceTest, AccessLogHoldsNoPersonalData) {
   ConfirmRequest r = request();
   r.arbitrary_id = "";
-  for (int i = 0; i < 3; ++i)
-    service_->record(hospital_, resolve_ok(hospital_, r), ConfirmMethod::kInsuranceCard, {});
+  for (int i = 0; i < 3; ++i) service_->record(hospital_, resolve_ok(hospital_, r), {});
   writer_->flush();
   ASSERT_EQ(store_->access_records("", 10).size(), 3u);
   // Only these columns exist ...
@@ -567,7 +575,7 @@ TEST_F(EligibilityServiceTest, DailyCountsPerFacilityTypeMethodAndValidity) {
   for (const auto& c : calls) {
     const auto out = resolve_ok(*c.who, *c.req);
     ASSERT_EQ(static_cast<int>(out.answer.resolution.validity), c.validity);
-    service_->record(*c.who, out, c.method, {});
+    service_->record(*c.who, with_method(out, c.method), {});
     const std::int32_t day = japan_day_of_ms(out.at_ms).yyyymmdd();
     first_day = std::min(first_day, day);
     last_day = std::max(last_day, day);
@@ -582,7 +590,7 @@ TEST_F(EligibilityServiceTest, DailyCountsPerFacilityTypeMethodAndValidity) {
   EXPECT_TRUE(store_->daily_counts(19000101, first_day - 1).empty());
 
   // Counters add up across batches.
-  service_->record(hospital_, resolve_ok(hospital_, ok), ConfirmMethod::kInsuranceCard, {});
+  service_->record(hospital_, resolve_ok(hospital_, ok), {});
   writer_->flush();
   std::int64_t total = 0;
   for (const auto& d : store_->daily_counts(first_day, 29991231)) total += d.count;
@@ -598,8 +606,7 @@ TEST_F(EligibilityServiceTest, ConcurrentRecordsAreAllKept) {
       for (int i = 0; i < kEach; ++i) {
         auto out = service_->resolve(hospital_, request());
         if (out.ok())
-          service_->record(hospital_, out.value(), ConfirmMethod::kInsuranceCard,
-                           [&](bool ok) { durable += ok ? 1 : 0; });
+          service_->record(hospital_, out.value(), [&](bool ok) { durable += ok ? 1 : 0; });
       }
     });
   for (auto& t : threads) t.join();

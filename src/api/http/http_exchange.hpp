@@ -26,16 +26,19 @@ struct HttpResponse {
   std::string body;
   // > 0: sent as Retry-After (a 503 while the store is away says when to try again).
   int retry_after_seconds = 0;
+  // Sent as Allow when not empty (a 405 names the methods the path answers).
+  std::string allow;
 };
 
 // Called exactly once, from any thread; the transport takes it back to the connection.
 using Respond = std::function<void(HttpResponse)>;
 
-// Largest body accepted per route, checked before the body is read.
-std::size_t body_limit_for(std::string_view target);
-// Routes whose body is streamed to a file rather than held in memory: a registration file of
-// hundreds of megabytes then costs the node page cache, not resident memory, and the loader
-// reads it through a mapping in chunks like a file given to `onshi load`.
+// Largest body accepted for a request, by its route (routes.cpp), checked before the body is
+// read.
+std::size_t body_limit_for(std::string_view method, std::string_view target);
+// Whether the request's route takes its body as a file rather than in memory: a registration
+// file of hundreds of megabytes then costs the node page cache, not resident memory, and the
+// loader reads it through a mapping in chunks like a file given to `onshi load`.
 bool body_goes_to_file(std::string_view method, std::string_view target);
 
 }  // namespace onshi::api::http

@@ -88,7 +88,7 @@ class Session {
     const auto& h = parser_->get();
     const std::string_view target(h.target().data(), h.target().size());
     const std::string_view method(h.method_string().data(), h.method_string().size());
-    const std::size_t limit = body_limit_for(target);
+    const std::size_t limit = body_limit_for(method, target);
     if (const auto length = parser_->content_length(); length && *length > limit)
       return fail_read(bhttp::error::body_limit);
     parser_->body_limit(limit);
@@ -153,6 +153,7 @@ class Session {
   // out of step with request boundaries).
   void send_error(int status, std::string_view code, std::string_view en, std::string_view ja) {
     HttpResponse r;
+    head_ = false;
     r.status = status;
     r.body = "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message_en\":\"" +
              std::string(en) + "\",\"message_ja\":\"" + std::string(ja) + "\"}}\n";
@@ -177,6 +178,7 @@ class Session {
     ++shared_.in_flight;
     counted_ = true;
     keep_alive_ = req.keep_alive() && !shared_.stopping.load(std::memory_order_relaxed);
+    head_ = req.method() == bhttp::verb::head;
     HttpRequest r;
     r.method = std::string_view(req.method_string().data(), req.method_string().size());
     r.target = std::string_view(req.target().data(), req.target().size());
@@ -210,9 +212,16 @@ class Session {
     res_.set(bhttp::field::content_type, response.content_type);
     if (response.retry_after_seconds > 0)
       res_.set(bhttp::field::retry_after, std::to_string(response.retry_after_seconds));
+    if (!response.allow.empty()) res_.set(bhttp::field::allow, response.allow);
     res_.body() = std::move(response.body);
     res_.keep_alive(keep_alive_);
     res_.prepare_payload();
+    if (head_) {
+      // HEAD: the GET answer's headers, Content-Length included, without its body.
+      const auto length = res_.body().size();
+      res_.body().clear();
+      res_.content_length(length);
+    }
     beast::get_lowest_layer(self().stream())
         .expires_after(std::chrono::seconds(shared_.options.read_timeout_seconds));
     bhttp::async_write(
@@ -237,6 +246,7 @@ class Session {
   std::string upload_path_;                                             // its file, or ""
   bhttp::response<bhttp::string_body> res_;
   bool keep_alive_ = true;
+  bool head_ = false;     // the request in flight is a HEAD
   bool counted_ = false;  // a request of this connection is in flight
 };
 
