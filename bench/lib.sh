@@ -1,10 +1,23 @@
 # Steps shared by the benchmark scripts (sourced, not run).
 
-# Builds the Release binary the benchmarks measure; prints its path.
+# Builds the Release binary the benchmarks measure (and the paced load generator next to it,
+# build-bench/bench/paced_load); prints the binary's path.
 bench_build_onshi() {
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DONSHI_TESTS=OFF >/dev/null
-  cmake --build build-bench --target onshi >/dev/null
+  cmake --build build-bench --target onshi paced_load >/dev/null
   echo "$PWD/build-bench/onshi"
+}
+
+# bench_paced BODIES PORT TOKEN RATE SECONDS: requests at a fixed RATE (open loop, latency
+# from each request's scheduled time: bench/paced_load.cpp); prints "rate p50 p99 p999 non2xx".
+bench_paced() {
+  local line
+  line=$("$PWD/build-bench/bench/paced_load" 127.0.0.1 "$2" /v1/eligibility/confirm "$3" "$1" "$4" "$5" 32)
+  python3 - "$line" <<'PY'
+import sys
+kv = dict(p.split("=") for p in sys.argv[1].split())
+print(kv["rate"], kv["p50_ms"], kv["p99_ms"], kv["p999_ms"], kv["non2xx"])
+PY
 }
 
 # bench_generate ONSHI PERSONS DIR: the synthetic files; prints the registration row count.
@@ -24,7 +37,7 @@ bench_reference_lists() {
 
 # bench_confirm_requests REGISTRATIONS_CSV TOKEN OUT_LUA OUT_FIRST_JSON: a wrk script posting
 # confirmations, half existing keys (sampled from the file), half non-existing (number altered);
-# and the first request's body alone.
+# the same bodies one per line in OUT_LUA.bodies (for paced_load); and the first body alone.
 bench_confirm_requests() {
   python3 - "$@" <<'PY'
 import csv, json, random, sys
@@ -44,6 +57,9 @@ for i, k in enumerate(sample):
                               "birth_date": k["birth_date"]}, ensure_ascii=False))
 with open(first, "w", encoding="utf-8") as f:
     f.write(bodies[0])
+with open(lua + ".bodies", "w", encoding="utf-8") as f:
+    random.shuffle(bodies)
+    f.write("\n".join(bodies) + "\n")
 with open(lua, "w", encoding="utf-8") as f:
     f.write("local bodies = {\n")
     for b in bodies:

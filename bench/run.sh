@@ -4,6 +4,7 @@
 #  2. memory: resident size of `onshi serve` with that database loaded
 #  3. confirmation throughput over HTTP keep-alive with wrk (64 connections, random existing and
 #     non-existing keys), and in the same run nginx serving a static JSON file of the same size
+#  4. latency at half that peak rate, paced open-loop (bench/paced_load.cpp, 32 connections)
 # Usage: bash bench/run.sh        (BENCH_PERSONS=1000000 BENCH_SECONDS=15 BENCH_THREADS=1)
 # Prints the figures and writes them to bench/out/results.md.
 set -euo pipefail
@@ -81,6 +82,9 @@ read -r n1 n1p50 n1p99 _ <<<"$(run_wrk nginx1 "http://127.0.0.1:$nginx_port/answ
 read -r o1 o1p50 o1p99 o1bad <<<"$(run_wrk onshi1 "http://127.0.0.1:$port" "$work/confirm.lua")"
 read -r n2 n2p50 n2p99 _ <<<"$(run_wrk nginx2 "http://127.0.0.1:$nginx_port/answer.json")"
 read -r o2 o2p50 o2p99 o2bad <<<"$(run_wrk onshi2 "http://127.0.0.1:$port" "$work/confirm.lua")"
+# Latency at half the peak rate, paced (open loop), after the peak runs.
+half=$(python3 -c "print(int(($o1 + $o2) / 4))")
+read -r pr pp50 pp99 pp999 pbad <<<"$(bench_paced "$work/confirm.lua.bodies" "$port" "$token" "$half" "$seconds")"
 rss_end_kb=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^onshi_confirmations_total' >"$work/confirmations.txt"
 
@@ -100,7 +104,8 @@ print(f"| memory: RSS after the wrk runs | {$rss_end_kb/1024:.0f} MiB | |")
 print(f"| nginx static JSON ($answer_bytes bytes), req/s | {n:,.0f} (runs: {$n1:,.0f}, {$n2:,.0f}); p50 $n1p50 ms, p99 $n1p99 ms | reference |")
 print(f"| onshi confirm, req/s | {o:,.0f} (runs: {$o1:,.0f}, {$o2:,.0f}); p50 $o1p50 / $o2p50 ms, p99 $o1p99 / $o2p99 ms | |")
 print(f"| ratio onshi / nginx | {o / n:.2f} | >= 0.7 |")
-print(f"| non-2xx answers from onshi | {$o1bad + $o2bad} | 0 |")
+print(f"| onshi at half the peak, paced ({$half:,} req/s asked, {$pr:,.0f} answered) | p50 $pp50 ms, p99 $pp99 ms, p99.9 $pp999 ms | p99 <= 2 ms |")
+print(f"| non-2xx answers from onshi | {$o1bad + $o2bad + $pbad} | 0 |")
 PY
 echo
 echo "confirmations by result during the run:"

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "services/thread_shard.hpp"
+
 namespace onshi::services {
 namespace {
 constexpr std::array<const char*, 6> kValidityNames{"",
@@ -20,7 +22,13 @@ void line(std::string& out, const char* fmt, auto... args) {
 
 void Metrics::count_confirmation(int validity) {
   if (validity >= 1 && validity <= 5)
-    confirmations_[validity].fetch_add(1, std::memory_order_relaxed);
+    shards_[thread_shard(kShards)].confirmations[validity].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::total(int validity) const {
+  std::uint64_t n = 0;
+  for (const Shard& s : shards_) n += s.confirmations[validity].load(std::memory_order_relaxed);
+  return n;
 }
 
 std::string Metrics::render(std::size_t index_coverages, std::size_t index_bytes,
@@ -31,7 +39,7 @@ std::string Metrics::render(std::size_t index_coverages, std::size_t index_bytes
   out += "# TYPE onshi_confirmations_total counter\n";
   for (int v = 1; v <= 5; ++v)
     line(out, "onshi_confirmations_total{validity=\"%d\",result=\"%s\"} %llu\n", v,
-         kValidityNames[v], static_cast<unsigned long long>(confirmations_[v].load()));
+         kValidityNames[v], static_cast<unsigned long long>(total(v)));
   out += "# HELP onshi_index_coverages Coverages held in the in-memory eligibility index.\n";
   out += "# TYPE onshi_index_coverages gauge\n";
   line(out, "onshi_index_coverages %zu\n", index_coverages);

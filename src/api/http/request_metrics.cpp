@@ -1,8 +1,8 @@
 #include "api/http/request_metrics.hpp"
 
 #include <cstdio>
-#include <functional>
-#include <thread>
+
+#include "services/thread_shard.hpp"
 
 namespace onshi::api::http {
 namespace {
@@ -11,12 +11,6 @@ void line(std::string& out, const char* fmt, auto... args) {
   char buf[256];
   const int n = std::snprintf(buf, sizeof buf, fmt, args...);
   if (n > 0) out.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
-}
-
-// Each thread keeps to one shard; threads of one server spread over them.
-std::size_t my_shard(std::size_t shards) {
-  thread_local const std::size_t shard = std::hash<std::thread::id>{}(std::this_thread::get_id());
-  return shard % shards;
 }
 
 }  // namespace
@@ -35,7 +29,7 @@ RequestMetrics::Counters& RequestMetrics::counters(std::size_t shard, std::size_
 
 void RequestMetrics::observe(std::size_t route, int status, double seconds) {
   if (route >= labels_.size() - 1) route = labels_.size() - 1;
-  Counters& c = counters(my_shard(kShards), route);
+  Counters& c = counters(services::thread_shard(kShards), route);
   const int cls = status / 100;
   if (cls >= 1 && cls <= 5) c.by_status[cls - 1].fetch_add(1, std::memory_order_relaxed);
   std::size_t b = 0;

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/error_json.hpp"
+
 namespace onshi::api::http {
 namespace {
 
@@ -112,8 +114,7 @@ class Session {
     file_parser_->get().body().open(upload_path_.c_str(), beast::file_mode::write_new, ec);
     if (ec) {
       upload_path_.clear();
-      return send_error(503, "UNAVAILABLE", "The service is temporarily unavailable.",
-                        "サービスが一時的に利用できません。");
+      return send_error(core::ErrorCode::kUnavailable, "the upload could not be stored");
     }
     bhttp::async_read(
         self().stream(), buffer_, *file_parser_,
@@ -133,8 +134,7 @@ class Session {
   void fail_read(beast::error_code ec) {
     remove_upload();
     if (ec == bhttp::error::body_limit) {
-      return send_error(413, "REQUEST_TOO_LARGE", "The request is too large.",
-                        "リクエストが大きすぎます。");
+      return send_error(core::ErrorCode::kRequestTooLarge, "larger than this route takes");
     }
     if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_target ||
         ec == bhttp::error::bad_method || ec == bhttp::error::bad_version ||
@@ -142,8 +142,7 @@ class Session {
         ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_transfer_encoding ||
         ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_line_ending ||
         ec == bhttp::error::bad_obs_fold) {
-      return send_error(400, "REQUEST_BODY_INVALID", "The HTTP request cannot be read.",
-                        "HTTP リクエストを読み取れません。");
+      return send_error(core::ErrorCode::kRequestBodyInvalid, "the HTTP request cannot be read");
     }
     // Timeouts, resets and end of stream just close the connection.
     self().close();
@@ -151,12 +150,10 @@ class Session {
 
   // A protocol-level error: answered, then the connection is closed (the stream may be
   // out of step with request boundaries).
-  void send_error(int status, std::string_view code, std::string_view en, std::string_view ja) {
-    HttpResponse r;
+  void send_error(core::ErrorCode code, std::string detail) {
+    const core::Error e = core::make_error(code, std::move(detail));
+    HttpResponse r{http_status_of(e), "application/json; charset=utf-8", error_json(e)};
     head_ = false;
-    r.status = status;
-    r.body = "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message_en\":\"" +
-             std::string(en) + "\",\"message_ja\":\"" + std::string(ja) + "\"}}\n";
     keep_alive_ = false;
     write(std::move(r));
   }
