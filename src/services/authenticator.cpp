@@ -51,11 +51,18 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::string_view he
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.empty() || token.size() > 256) return nullptr;
   // A terminal sends the same token on every request: remember recent answers per thread so
-  // the hot path hashes a token once, not per request. Any reload empties the cache.
+  // the hot path hashes a token once, not per request. Any reload empties the cache. Looked up
+  // by the header's bytes in place (no string made per request), and each thread holds its
+  // own copy of the principal, so that handing it out touches no reference count that another
+  // thread writes too.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   struct Cache {
     std::uint64_t owner = 0;  // instance id, not address: addresses are reused
     std::uint64_t generation = 0;
-    std::unordered_map<std::string, std::shared_ptr<const Principal>> known;
+    std::unordered_map<std::string, std::shared_ptr<const Principal>, Hash, std::equal_to<>> known;
   };
   thread_local Cache cache;
   const std::uint64_t generation = generation_.load();
@@ -64,7 +71,7 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::string_view he
     cache.generation = generation;
     cache.known.clear();
   }
-  if (auto it = cache.known.find(std::string(token)); it != cache.known.end()) return it->second;
+  if (auto it = cache.known.find(token); it != cache.known.end()) return it->second;
   const std::string hash = pki::sha256_hex(token);
   std::shared_ptr<const Principal> found;
   {
@@ -73,8 +80,10 @@ std::shared_ptr<const Principal> Authenticator::authenticate(std::string_view he
     if (it != by_token_hash_.end()) found = it->second;
   }
   // Unknown tokens are not cached: a flood of made-up tokens must not evict real ones.
-  if (found) cache.known.emplace(token, found);
-  return found;
+  if (!found) return nullptr;
+  auto mine = std::make_shared<const Principal>(*found);
+  cache.known.emplace(token, mine);
+  return mine;
 }
 
 std::string Authenticator::issue(store::Role role, const std::vector<std::string>& subjects,
