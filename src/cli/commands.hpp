@@ -11,6 +11,7 @@ void add_demo_command(CLI::App& app);
 void add_credential_command(CLI::App& app);
 void add_errors_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
+void add_audit_command(CLI::App& app);
 
 // Reads a whole file; throws std::runtime_error with the path on failure.
 std::string read_file(const std::string& path);

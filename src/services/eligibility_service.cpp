@@ -20,7 +20,7 @@ core::Error field_error(core::ErrorCode code, std::string_view field, std::strin
 
 }  // namespace
 
-EligibilityService::EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log,
+EligibilityService::EligibilityService(index::EligibilityIndex& index, Journal& access_log,
                                        Metrics& metrics, Clock clock, std::string node_id)
     : index_(index),
       access_log_(access_log),
@@ -83,7 +83,7 @@ core::Result<ConfirmOutcome> EligibilityService::resolve(const Principal& who,
 }
 
 void EligibilityService::record(const Principal& who, const ConfirmOutcome& out,
-                                core::ConfirmMethod method, AccessLogWriter::Done on_durable) {
+                                core::ConfirmMethod method, Journal::Done on_durable) {
   const int validity = static_cast<int>(out.answer.resolution.validity);
   metrics_.count_confirmation(validity);
   core::AccessRecord rec;

@@ -107,7 +107,7 @@ void Router::handle(const HttpRequest& req, Respond respond_raw) {
     return respond(HttpResponse{
         200, "text/plain; version=0.0.4; charset=utf-8",
         app_.metrics().render(app_.index().coverage_count(), app_.index().memory_bytes(),
-                              app_.access_log().committed())});
+                              app_.journal().committed())});
   }
   if (path == "/v1/errors") {
     std::string out;
