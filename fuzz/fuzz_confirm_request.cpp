@@ -17,9 +17,9 @@
 #include "core/identifiers.hpp"
 #include "fuzz_common.hpp"
 #include "index/eligibility_index.hpp"
-#include "services/access_log_writer.hpp"
 #include "services/clock.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/journal.hpp"
 #include "services/metrics.hpp"
 #include "store/store.hpp"
 
@@ -37,7 +37,7 @@ struct World {
     if (!mkdtemp(tmpl)) std::abort();
     dir = tmpl;
     store = onshi::store::open_sqlite_store(dir + "/onshi.db");
-    access_log = std::make_unique<onshi::services::AccessLogWriter>(*store);
+    access_log = std::make_unique<onshi::services::Journal>(*store);
     const onshi::core::Insurer ins{onshi::core::make_insurer_number("0613048"), "健保", {}, 13};
     index.upsert_insurers({&ins, 1});
     onshi::core::Coverage c;
@@ -64,7 +64,7 @@ struct World {
   }
   std::string dir;
   std::unique_ptr<onshi::store::Store> store;
-  std::unique_ptr<onshi::services::AccessLogWriter> access_log;
+  std::unique_ptr<onshi::services::Journal> access_log;
   onshi::index::EligibilityIndex index;
   onshi::services::Metrics metrics;
   std::unique_ptr<onshi::services::EligibilityService> service;

@@ -12,6 +12,7 @@ void add_credential_command(CLI::App& app);
 void add_errors_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_api_reference_command(CLI::App& app);
+void add_audit_command(CLI::App& app);
 
 // Reads a whole file; throws std::runtime_error with the path on failure.
 std::string read_file(const std::string& path);

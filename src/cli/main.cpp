@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   onshi::cli::add_errors_command(app);
   onshi::cli::add_migrate_command(app);
   onshi::cli::add_api_reference_command(app);
+  onshi::cli::add_audit_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -53,6 +53,7 @@ void add_serve_command(CLI::App& app) {
   auto where = std::make_shared<services::Where>();
   auto opt = std::make_shared<api::http::ServerOptions>();
   auto port_file = std::make_shared<std::string>();
+  auto journal_sync = std::make_shared<std::string>("none");
   add_store_options(serve, *where);
   serve->add_option("--store-replica", where->replica_url,
                     "PostgreSQL streaming replica to build the index from (writes and the change "
@@ -66,11 +67,19 @@ void add_serve_command(CLI::App& app) {
   serve->add_option("--tls-cert", opt->tls_certificate, "PEM certificate chain (enables HTTPS)");
   serve->add_option("--tls-key", opt->tls_private_key, "PEM private key");
   serve->add_option("--port-file", *port_file, "Write the bound port here once listening");
+  serve
+      ->add_option("--journal-sync", *journal_sync,
+                   "When an access record is durable before its answer leaves: none = written "
+                   "(survives a kill -9 of the process), fsync = also fdatasync'd (survives a "
+                   "power loss); see docs/journal.md")
+      ->check(CLI::IsMember({"none", "fsync"}))
+      ->capture_default_str();
   serve->callback([=] {
     if (opt->tls_certificate.empty() != opt->tls_private_key.empty())
       throw std::runtime_error("--tls-cert and --tls-key go together");
     // TEST-ONLY: ONSHI_TEST_NOW pins "now" (services/clock.hpp); unset, the system clock.
-    services::App a(*where, services::App::Mode::kServing, services::clock_from_environment());
+    services::App a(*where, services::App::Mode::kServing, services::clock_from_environment(),
+                    *services::parse_journal_sync(*journal_sync));
     // Writes by other processes (onshi load, onshi credential) reach this node through the
     // change log; 100 ms keeps the write-to-visible delay far inside the 1 s promised.
     a.follower().start(std::chrono::milliseconds(100));
@@ -95,7 +104,7 @@ void add_serve_command(CLI::App& app) {
     }
     server.run();
     router.drain();
-    a.access_log().flush();
+    a.journal().flush();
     std::cout << "onshi stopped\n";
   });
 }

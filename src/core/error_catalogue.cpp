@@ -171,6 +171,12 @@ constexpr std::array<ErrorInfo, kCount> kCatalogue{{
      "Check that PostgreSQL runs on the host and port shown and accepts connections from here "
      "(listen_addresses, pg_hba.conf), and the user, password and database in the URL. Nothing "
      "was created or changed."},
+    {"JOURNAL_BROKEN", 500, "アクセス記録の連鎖が途切れています（改ざん・欠落の可能性）。",
+     "The chain of access records is broken (records altered or missing).",
+     "表示されたノードと番号の記録を、ノードのジャーナルファイルやバックアップと照合し、運用者に"
+     "連絡してください。記録は変更していません。",
+     "Compare the record named (node and number) with the node's journal files and backups, and "
+     "contact the operator. Nothing was changed."},
     {"ELIGIBILITY_NO_COVERAGE_FOR_NUMBER", 200,
      "この保険者番号・記号・番号に該当する資格がありません。",
      "No coverage is registered for this insurer number, symbol and number.",

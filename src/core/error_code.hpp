@@ -60,6 +60,7 @@ enum class ErrorCode : std::uint16_t {
   kMigrateTargetNotEmpty,
   kMigrateVerifyFailed,
   kStoreUnreachable,  // a command cannot open its --store
+  kJournalBroken,     // onshi audit verify found a record that breaks its chain
   // Confirmation outcomes (the reason attached to a non-valid answer)
   kEligibilityNoCoverageForNumber,
   kEligibilityBranchNotFound,

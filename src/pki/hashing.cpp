@@ -32,6 +32,19 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(md, len);
 }
 
+void sha256_hex_into(std::string_view data, std::string& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  out.resize(2 * static_cast<std::size_t>(len));
+  for (unsigned int i = 0; i < len; ++i) {
+    out[2 * i] = kDigits[md[i] >> 4];
+    out[2 * i + 1] = kDigits[md[i] & 15];
+  }
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

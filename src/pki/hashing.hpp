@@ -7,6 +7,8 @@
 namespace onshi::pki {
 
 std::string sha256_hex(std::string_view data);
+// As sha256_hex, into `out` (its buffer reused: no allocation in a loop over millions).
+void sha256_hex_into(std::string_view data, std::string& out);
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 // Cryptographically random bytes, hex-encoded (2 * bytes characters).
 std::string random_hex(std::size_t bytes);

@@ -62,9 +62,18 @@ std::string node_id_of(const Where& where) {
   return id;
 }
 
+// An access-spool left by a build before the journal holds records the store never got.
+void warn_about_spool(const std::string& data_dir) {
+  std::error_code ec;
+  if (fs::file_size(data_dir + "/access-spool", ec) > 0 && !ec)
+    std::cerr << "onshi: warning: " << data_dir
+              << "/access-spool holds access records of an older onshi that never reached the "
+                 "store; this build no longer reads it (keep it for the audit trail)\n";
+}
+
 }  // namespace
 
-App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
+App::App(const Where& where, Mode mode, Clock clock, JournalSync journal_sync) : mode_(mode) {
   const std::string& data_dir = where.data_dir;
   // A PostgreSQL store is opened before the data directory is made, so that a wrong or
   // unreachable --store leaves nothing behind; the SQLite store lives in the directory.
@@ -95,11 +104,16 @@ App::App(const Where& where, Mode mode, Clock clock) : mode_(mode) {
   registry_ = std::make_unique<RegistryService>(*store_, secret, hook);
   reference_data_ = std::make_unique<ReferenceDataService>(*store_, hook);
   if (mode_ != Mode::kServing) return;
-  // Node-local: an answer's record is durable here while the store is away.
-  access_log_ = std::make_unique<AccessLogWriter>(*store_, data_dir + "/access-spool");
   node_id_ = node_id_of(where);
-  eligibility_ = std::make_unique<EligibilityService>(index_, *access_log_, metrics_,
-                                                      std::move(clock), node_id_);
+  // Node-local: an answer waits only for its record's append here, never for the store.
+  JournalOptions journal;
+  journal.dir = data_dir + "/journal";
+  journal.node_id = node_id_;
+  journal.sync = journal_sync;
+  journal_ = std::make_unique<Journal>(*store_, journal);
+  warn_about_spool(data_dir);
+  eligibility_ =
+      std::make_unique<EligibilityService>(index_, *journal_, metrics_, std::move(clock), node_id_);
   follower_ = std::make_unique<ChangeFollower>(*store_, index_, *auth_, built_from_seq,
                                                [this] { return rebuild_index(); });
   follower_->catch_up();
@@ -156,9 +170,9 @@ EligibilityService& App::eligibility() {
   if (!eligibility_) not_serving("the eligibility service");
   return *eligibility_;
 }
-AccessLogWriter& App::access_log() {
-  if (!access_log_) not_serving("the access log writer");
-  return *access_log_;
+Journal& App::journal() {
+  if (!journal_) not_serving("the access journal");
+  return *journal_;
 }
 ChangeFollower& App::follower() {
   if (!follower_) not_serving("the change follower");

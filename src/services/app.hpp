@@ -7,11 +7,11 @@
 #include <string>
 
 #include "index/eligibility_index.hpp"
-#include "services/access_log_writer.hpp"
 #include "services/authenticator.hpp"
 #include "services/change_follower.hpp"
 #include "services/clock.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/journal.hpp"
 #include "services/metrics.hpp"
 #include "services/reference_data_service.hpp"
 #include "services/registry_service.hpp"
@@ -36,7 +36,10 @@ class App {
   // Opens (creating if needed) the store and `data_dir`/person-key.secret; creates the data
   // directory 0700 and every file in it 0600 (they hold personal data). `clock` is "now" for
   // the eligibility service (tests pin it; see services/clock.hpp).
-  App(const Where& where, Mode mode, Clock clock = system_clock());
+  // `journal_sync`: how durable an access record is before its answer leaves
+  // (services/journal.hpp).
+  App(const Where& where, Mode mode, Clock clock = system_clock(),
+      JournalSync journal_sync = JournalSync::kNone);
   App(const std::string& data_dir, Mode mode, Clock clock = system_clock())
       : App(Where{data_dir, {}, {}, {}}, mode, std::move(clock)) {}
   ~App();
@@ -48,7 +51,7 @@ class App {
   // Serving only (they throw std::logic_error on a writer).
   index::EligibilityIndex& index();
   EligibilityService& eligibility();
-  AccessLogWriter& access_log();
+  Journal& journal();
   ChangeFollower& follower();
   Metrics& metrics() { return metrics_; }
   double index_build_seconds() const { return index_build_seconds_; }
@@ -67,7 +70,7 @@ class App {
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<RegistryService> registry_;
   std::unique_ptr<ReferenceDataService> reference_data_;
-  std::unique_ptr<AccessLogWriter> access_log_;
+  std::unique_ptr<Journal> journal_;
   std::unique_ptr<EligibilityService> eligibility_;
   std::unique_ptr<ChangeFollower> follower_;
   double index_build_seconds_ = 0;

@@ -20,7 +20,7 @@ core::Error field_error(core::ErrorCode code, std::string_view field, std::strin
 
 }  // namespace
 
-EligibilityService::EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log,
+EligibilityService::EligibilityService(index::EligibilityIndex& index, Journal& access_log,
                                        Metrics& metrics, Clock clock, std::string node_id)
     : index_(index),
       access_log_(access_log),
@@ -108,7 +108,7 @@ void EligibilityService::confirm(const Principal& who, const ConfirmRequest& req
 }
 
 void EligibilityService::record(const Principal& who, const ConfirmOutcome& out,
-                                AccessLogWriter::Done on_durable) {
+                                Journal::Done on_durable) {
   const int validity = static_cast<int>(out.answer.resolution.validity);
   metrics_.count_confirmation(validity);
   core::AccessRecord rec;

@@ -12,8 +12,8 @@
 #include "core/access_record.hpp"
 #include "core/result.hpp"
 #include "index/eligibility_index.hpp"
-#include "services/access_log_writer.hpp"
 #include "services/clock.hpp"
+#include "services/journal.hpp"
 #include "services/metrics.hpp"
 #include "services/principal.hpp"
 
@@ -50,7 +50,7 @@ class EligibilityService {
  public:
   // `clock` gives "now": the default as_of (today in Japan) and the answers' time stamps.
   // `node_id` starts every confirmation id, so that ids of different nodes never collide.
-  EligibilityService(index::EligibilityIndex& index, AccessLogWriter& access_log, Metrics& metrics,
+  EligibilityService(index::EligibilityIndex& index, Journal& access_log, Metrics& metrics,
                      Clock clock = system_clock(), std::string node_id = "local");
   // An adapter's encoding of an outcome (JSON, XML, …); pure.
   using Encoder = std::string (*)(const ConfirmOutcome&);
@@ -68,12 +68,11 @@ class EligibilityService {
   core::Result<ConfirmOutcome> resolve(const Principal& who, const ConfirmRequest& request) const;
   // Appends the access record of an answered confirmation and counts it. `on_durable` runs
   // once the record is durable.
-  void record(const Principal& who, const ConfirmOutcome& outcome,
-              AccessLogWriter::Done on_durable);
+  void record(const Principal& who, const ConfirmOutcome& outcome, Journal::Done on_durable);
 
  private:
   index::EligibilityIndex& index_;
-  AccessLogWriter& access_log_;
+  Journal& access_log_;
   Metrics& metrics_;
   Clock clock_;
   std::string node_id_;

@@ -22,6 +22,7 @@
 #include "core/coverage.hpp"
 #include "core/facility.hpp"
 #include "core/insurer.hpp"
+#include "core/journal_record.hpp"
 
 namespace onshi::store {
 
@@ -182,11 +183,29 @@ class Store {
   virtual std::vector<core::Coverage> coverages_of_load(std::int64_t load_id, std::int64_t after_id,
                                                         int limit) = 0;
 
-  // Access log and counters, appended together in one transaction (group commit). Not part of
-  // the change log: no node serves answers from them.
-  virtual void append_access(std::span<const core::AccessRecord> records,
-                             std::span<const core::DailyCount> count_increments) = 0;
-  // Newest first; facility_code "" = all facilities.
+  // The access journal (docs/journal.md): one hash chain per node, imported from the node's
+  // journal files in the background (services/journal.hpp), with the daily counters. Not
+  // part of the change log: no node serves answers from it.
+  //
+  // The last record of `node_id`'s chain in the store: seq 0 and hash "" when it has none.
+  virtual core::JournalAnchor journal_head(std::string_view node_id) = 0;
+  // Appends records of one node, which must continue the store's chain exactly (the first one's
+  // seq is the head's + 1 and its prev_hash the head's hash, or the genesis value at seq 1;
+  // the rest follow one by one), and adds `count_increments`, in one transaction. Returns
+  // false and writes nothing when they do not continue it (already imported, or another
+  // chain): importing the same records twice therefore never writes them twice.
+  virtual bool append_journal(std::span<const core::JournalRecord> records,
+                              std::span<const core::DailyCount> count_increments) = 0;
+  // Keeps `anchor` (a second anchor at the same node and seq is ignored).
+  virtual void add_journal_anchor(const core::JournalAnchor& anchor) = 0;
+  virtual std::vector<core::JournalAnchor> journal_anchors(std::string_view node_id) = 0;
+  // Every node with records, sorted; the number of records of all nodes.
+  virtual std::vector<std::string> journal_nodes() = 0;
+  virtual std::int64_t journal_count() = 0;
+  // Every record of `node_id` in seq order, from one snapshot, a page at a time.
+  virtual void for_each_journal_record(
+      std::string_view node_id, const std::function<void(const core::JournalRecord&)>& visit) = 0;
+  // Access records from the journal, newest first; facility_code "" = all facilities.
   virtual std::vector<core::AccessRecord> access_records(const std::string& facility_code,
                                                          int limit) = 0;
   virtual std::vector<core::DailyCount> daily_counts(std::int32_t from_day,

@@ -9,7 +9,7 @@ namespace onshi::store {
 namespace {
 // In dependency order (loads before the rows that name them). schema_migrations is not copied:
 // the target's migrations made its own.
-constexpr std::array<TableSpec, 9> kTables{{
+constexpr std::array<TableSpec, 11> kTables{{
     {"insurers", "number, name, kind, prefecture", "number"},
     {"facilities", "code, name, type, prefecture", "code"},
     {"credentials", "token_sha256, subject, role, label", "token_sha256, subject"},
@@ -31,6 +31,11 @@ constexpr std::array<TableSpec, 9> kTables{{
     {"daily_counts", "day, facility_type, method, validity, count",
      "day, facility_type, method, validity"},
     {"changes", "seq, kind, load_id, at_ms", "seq"},
+    {"journal",
+     "node_id, seq, at_ms, facility_code, facility_type, actor, method, coverage_id, validity, "
+     "request_id, prev_hash, hash",
+     "node_id, seq"},
+    {"journal_anchors", "node_id, seq, hash, at_ms", "node_id, seq"},
 }};
 }  // namespace
 

@@ -34,10 +34,10 @@
 #include "core/error_catalogue.hpp"
 #include "core/identifiers.hpp"
 #include "index/eligibility_index.hpp"
-#include "services/access_log_writer.hpp"
 #include "services/authenticator.hpp"
 #include "services/change_follower.hpp"
 #include "services/eligibility_service.hpp"
+#include "services/journal.hpp"
 #include "services/metrics.hpp"
 #include "services/registry_service.hpp"
 #include "store/store.hpp"
@@ -180,7 +180,7 @@ RunResult run_real(const History& h, const std::vector<RenderedLoad>& files) {
                      receipt.file_error->detail;
     run.loads.push_back(r);
   }
-  services::AccessLogWriter log(*store);
+  services::Journal log(*store);
   services::Metrics metrics;
   services::EligibilityService service(index, log, metrics);
   const services::Principal who = facility_principal();

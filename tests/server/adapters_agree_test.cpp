@@ -126,13 +126,13 @@ TEST_F(AdaptersAgree, EveryCaseGetsTheSameAnswerThroughTheServiceAndThroughJson)
 }
 
 TEST_F(AdaptersAgree, TheServiceRecordsEveryConfirmationItAnswers) {
-  const auto before = app_->access_log().committed();
+  const auto before = app_->journal().committed();
   const auto cases = confirm_cases(*data_);
   std::size_t answered = 0;
   for (const auto& c : cases)
     if (through_service(c.request).rfind("error=", 0) != 0) ++answered;
-  app_->access_log().flush();
-  EXPECT_EQ(app_->access_log().committed() - before, answered);
+  app_->journal().flush();
+  EXPECT_EQ(app_->journal().committed() - before, answered);
 }
 
 }  // namespace

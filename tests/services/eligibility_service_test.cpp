@@ -1,5 +1,5 @@
 // EligibilityService: request validation, "today in Japan" as the default confirmation date,
-// consent flags, and the access log and daily counters written through AccessLogWriter into a
+// consent flags, and the access log and daily counters written through Journal into a
 // real SQLite store. The service's clock is injected: no test here depends on the real date or
 // the time of day (the one test of the default system clock checks only time stamps).
 #include "services/eligibility_service.hpp"
@@ -178,7 +178,7 @@ class EligibilityServiceTest : public ::testing::Test {
         coverage(15, kKokuho, "", "300", "00", ymd(1980, 1, 15), ymd(2000, 1, 1),
                  today.add_days(1)),
     });
-    writer_ = std::make_unique<AccessLogWriter>(*store_);
+    writer_ = std::make_unique<Journal>(*store_);
     service_ = std::make_unique<EligibilityService>(index_, *writer_, metrics_,
                                                     [this] { return now_.load(); });
   }
@@ -200,7 +200,7 @@ class EligibilityServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   index::EligibilityIndex index_;
   Metrics metrics_;
-  std::unique_ptr<AccessLogWriter> writer_;
+  std::unique_ptr<Journal> writer_;
   std::unique_ptr<EligibilityService> service_;
   const Principal hospital_ = facility(kHospitalCode, FacilityType::kHospital, "desk-1");
   const Principal pharmacy_ = facility(kPharmacyCode, FacilityType::kPharmacy, "counter-2");
@@ -529,10 +529,11 @@ TEST_F(EligibilityServiceTest, AccessLogHoldsNoPersonalData) {
   writer_->flush();
   ASSERT_EQ(store_->access_records("", 10).size(), 3u);
   // Only these columns exist ...
-  const auto columns = raw_query(db_path(), "SELECT name FROM pragma_table_info('access_log')");
+  const auto columns = raw_query(db_path(), "SELECT name FROM pragma_table_info('journal')");
   EXPECT_EQ(std::set<std::string>(columns.begin(), columns.end()),
-            (std::set<std::string>{"id", "at_ms", "facility_code", "actor", "method", "coverage_id",
-                                   "validity", "request_id"}));
+            (std::set<std::string>{"node_id", "seq", "at_ms", "facility_code", "facility_type",
+                                   "actor", "method", "coverage_id", "validity", "request_id",
+                                   "prev_hash", "hash"}));
   // ... and no byte of the patient's data is anywhere in the database.
   std::string bytes;
   for (const char* suffix : {"", "-wal"})

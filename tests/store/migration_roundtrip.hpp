@@ -24,9 +24,13 @@ inline void fill_for_migration(Store& s) {
   for (int i = 0; i < 50; ++i)
     records.push_back(
         sample_access(1'700'000'000'000 + i, "1312345678", i % 7, "n1-" + std::to_string(i)));
-  s.append_access(records,
-                  std::vector<core::DailyCount>{{20261201, core::FacilityType::kHospital,
-                                                 core::ConfirmMethod::kInsuranceCard, 1, 50}});
+  ChainBuilder chain("n1");
+  const auto chained = chain.next(records);
+  s.append_journal(std::span(chained).first(30), {});
+  s.add_journal_anchor({"n1", 30, chained[29].hash, 1'700'000'000'030});
+  s.append_journal(std::span(chained).subspan(30),
+                   std::vector<core::DailyCount>{{20261201, core::FacilityType::kHospital,
+                                                  core::ConfirmMethod::kInsuranceCard, 1, 50}});
 }
 
 }  // namespace onshi::store::testing

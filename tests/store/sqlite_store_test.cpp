@@ -93,8 +93,9 @@ TEST_F(SqliteStoreTest, SchemaMigrationsRecordsEveryVersion) {
   ASSERT_EQ(versions.size(), static_cast<std::size_t>(sqlite::latest_schema_version()));
   EXPECT_EQ(versions.back(), std::to_string(sqlite::latest_schema_version()));
   const auto tables = raw.column("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY 1");
-  for (const char* t : {"access_log", "applied_events", "coverages", "credentials", "daily_counts",
-                        "facilities", "insurers", "loads", "schema_migrations", "changes"})
+  for (const char* t :
+       {"access_log", "journal", "journal_anchors", "applied_events", "coverages", "credentials",
+        "daily_counts", "facilities", "insurers", "loads", "schema_migrations", "changes"})
     EXPECT_NE(std::find(tables.begin(), tables.end(), t), tables.end()) << t;
 }
 
@@ -167,8 +168,8 @@ TEST_F(SqliteStoreTest, DataSurvivesReopen) {
     batch.event_hashes = {std::string(64, '1')};
     store->commit_load(batch);
     written = batch.upserts;
-    store->append_access(
-        std::vector<core::AccessRecord>{sample_access(5, "1311234567", written[0].id, "r")},
+    store->append_journal(
+        ChainBuilder("n1").next({sample_access(5, "1311234567", written[0].id, "r")}),
         std::vector<core::DailyCount>{{20240501, core::FacilityType::kMedicalClinic,
                                        core::ConfirmMethod::kInsuranceCard, 1, 1}});
   }
@@ -293,9 +294,9 @@ TEST_F(SqliteStoreTest, WalIsCheckpointedInTheBackgroundWhileTheStoreIsOpen) {
   for (int i = 0; i < 20000; ++i) batch.upserts.push_back(sample_coverage(i));
   store->commit_load(batch);
   // Writes go on meanwhile: the checkpointer must not get in their way.
+  ChainBuilder chain("n1");
   for (int i = 0; i < 50; ++i)
-    store->append_access(
-        std::vector<core::AccessRecord>{sample_access(i, "1311234567", i, std::to_string(i))}, {});
+    store->append_journal(chain.next({sample_access(i, "1311234567", i, std::to_string(i))}), {});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (db_size() < before + 4'000'000 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

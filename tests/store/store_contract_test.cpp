@@ -367,11 +367,12 @@ TEST_P(StoreContract, AccessRecordsNewestFirstFilteredAndLimited) {
       sample_access(1'714'500'000'200, fa, 14, "r2"),
       sample_access(1'714'500'000'500, fb, 15, "r5b"),
   };
-  store().append_access(records, {});
+  ChainBuilder chain("n1");
+  ASSERT_TRUE(store().append_journal(chain.next(records), {}));
 
   auto all = store().access_records("", 100);
   ASSERT_EQ(all.size(), 5u);
-  EXPECT_EQ(all[0].request_id, "r5b") << "same millisecond: the later append is newer";
+  EXPECT_EQ(all[0].request_id, "r5b") << "same millisecond: the later record is newer";
   EXPECT_EQ(all[1].request_id, "r5");
   EXPECT_EQ(all[2].request_id, "r3");
   EXPECT_EQ(all[3].request_id, "r2");
@@ -408,14 +409,14 @@ TEST_P(StoreContract, DailyCountsAddUpAndFilterByDayRange) {
       {20240501, FacilityType::kPharmacy, ConfirmMethod::kInsuranceCard, 3, 1},
       {20240502, FacilityType::kDentalClinic, ConfirmMethod::kBatch, 1, 100},
   };
-  store().append_access({}, first);
+  ChainBuilder chain("n1");
+  ASSERT_TRUE(store().append_journal(chain.next({sample_access(1, "1311234567", 1, "w")}), first));
   const std::vector<core::DailyCount> second{
       {20240501, FacilityType::kHospital, ConfirmMethod::kMyNumberCard, 1, 5},
       {20240501, FacilityType::kHospital, ConfirmMethod::kMyNumberCard, 2, 1},
       {20240503, FacilityType::kMedicalClinic, ConfirmMethod::kInsuranceCard, 1, 7},
   };
-  store().append_access(std::vector<core::AccessRecord>{sample_access(1, "1311234567", 1, "x")},
-                        second);
+  ASSERT_TRUE(store().append_journal(chain.next({sample_access(1, "1311234567", 1, "x")}), second));
 
   auto may1_2 = store().daily_counts(20240501, 20240502);  // both ends included
   ASSERT_EQ(may1_2.size(), 4u);
@@ -435,10 +436,102 @@ TEST_P(StoreContract, DailyCountsAddUpAndFilterByDayRange) {
   EXPECT_EQ(store().daily_counts(20240503, 20240503).size(), 1u);
 }
 
-TEST_P(StoreContract, AppendAccessWithNothingIsHarmless) {
-  EXPECT_NO_THROW(store().append_access({}, {}));
+TEST_P(StoreContract, AppendJournalWithNothingIsHarmless) {
+  EXPECT_TRUE(store().append_journal({}, {}));
   EXPECT_TRUE(store().access_records("", 10).empty());
   EXPECT_TRUE(store().daily_counts(0, 99999999).empty());
+}
+
+// --- Journal --------------------------------------------------------------------------------
+
+TEST_P(StoreContract, JournalImportIsIdempotentAndKeepsTheCountersExact) {
+  EXPECT_EQ(store().journal_head("n1").seq, 0);
+  EXPECT_EQ(store().journal_head("n1").hash, "");
+  ChainBuilder chain("n1");
+  const auto first = chain.next({sample_access(1'714'500'000'000, "1311234567", 1, "n1-a"),
+                                 sample_access(1'714'500'000'001, "1311234567", 2, "n1-b"),
+                                 sample_access(1'714'500'000'002, "1341234563", 3, "n1-c")});
+  const std::vector<core::DailyCount> three{
+      {20240501, core::FacilityType::kHospital, core::ConfirmMethod::kInsuranceCard, 1, 3}};
+  ASSERT_TRUE(store().append_journal(first, three));
+  EXPECT_EQ(store().journal_head("n1").seq, 3);
+  EXPECT_EQ(store().journal_head("n1").hash, first.back().hash);
+  // The importer died between the commit and learning of it: the same records again, or
+  // overlapping ones, write nothing -- neither records nor counts.
+  EXPECT_FALSE(store().append_journal(first, three));
+  EXPECT_FALSE(store().append_journal(std::span(first).subspan(1), three));
+  EXPECT_EQ(store().journal_count(), 3);
+  ASSERT_EQ(store().daily_counts(20240501, 20240501).size(), 1u);
+  EXPECT_EQ(store().daily_counts(20240501, 20240501)[0].count, 3);
+  // What comes next is taken.
+  const auto more = chain.next({sample_access(1'714'500'000'003, "1311234567", 4, "n1-d")});
+  ASSERT_TRUE(store().append_journal(more, {}));
+  EXPECT_EQ(store().journal_head("n1").seq, 4);
+  EXPECT_EQ(store().journal_head("n2").seq, 0) << "one chain per node";
+}
+
+TEST_P(StoreContract, AppendJournalRefusesRecordsThatDoNotContinueTheChain) {
+  ChainBuilder chain("n1");
+  auto recs =
+      chain.next({sample_access(1, "1311234567", 1, "a"), sample_access(2, "1311234567", 2, "b"),
+                  sample_access(3, "1311234567", 3, "c")});
+  auto not_genesis = recs[0];
+  not_genesis.prev_hash = recs[1].hash;
+  EXPECT_FALSE(store().append_journal(std::vector{not_genesis}, {}));
+  EXPECT_FALSE(store().append_journal(std::vector{recs[1]}, {})) << "seq 2 before seq 1";
+  EXPECT_FALSE(store().append_journal(std::vector{recs[0], recs[2]}, {})) << "a gap";
+  auto other_node = recs[1];
+  other_node.node_id = "n2";
+  EXPECT_FALSE(store().append_journal(std::vector{recs[0], other_node}, {}));
+  EXPECT_EQ(store().journal_count(), 0);
+  ASSERT_TRUE(store().append_journal(std::vector{recs[0]}, {}));
+  auto wrong_link = recs[1];
+  wrong_link.prev_hash = std::string(core::kJournalGenesis);
+  EXPECT_FALSE(store().append_journal(std::vector{wrong_link}, {}));
+  EXPECT_TRUE(store().append_journal(std::vector{recs[1], recs[2]}, {}));
+  EXPECT_EQ(store().journal_count(), 3);
+}
+
+TEST_P(StoreContract, JournalRecordsReadBackExactlyPerNodeInSeqOrder) {
+  ChainBuilder a("node-a"), b("node-b");
+  std::vector<core::AccessRecord> access;
+  for (int i = 0; i < 25; ++i) {
+    auto r = sample_access(1'714'500'000'000 + i, "1311234567", i, "x-" + std::to_string(i));
+    r.actor = kTaka + "\t%\n" + kYoshi;  // text that needs escaping, byte for byte
+    access.push_back(r);
+  }
+  const auto ra = a.next(access, core::FacilityType::kPharmacy);
+  const auto rb = b.next({access[0], access[1]});
+  ASSERT_TRUE(store().append_journal(std::span(ra).first(10), {}));
+  ASSERT_TRUE(store().append_journal(rb, {}));
+  ASSERT_TRUE(store().append_journal(std::span(ra).subspan(10), {}));
+  EXPECT_EQ(store().journal_nodes(), (std::vector<std::string>{"node-a", "node-b"}));
+  EXPECT_EQ(store().journal_count(), 27);
+  std::vector<core::JournalRecord> got;
+  store().for_each_journal_record("node-a",
+                                  [&](const core::JournalRecord& r) { got.push_back(r); });
+  ASSERT_EQ(got.size(), ra.size());
+  for (std::size_t i = 0; i < ra.size(); ++i) expect_same_record(ra[i], got[i]);
+  got.clear();
+  store().for_each_journal_record("node-c",
+                                  [&](const core::JournalRecord& r) { got.push_back(r); });
+  EXPECT_TRUE(got.empty());
+}
+
+TEST_P(StoreContract, JournalAnchorsAreKeptOnceInSeqOrder) {
+  EXPECT_TRUE(store().journal_anchors("n1").empty());
+  store().add_journal_anchor({"n1", 20, std::string(64, 'b'), 2000});
+  store().add_journal_anchor({"n1", 10, std::string(64, 'a'), 1000});
+  store().add_journal_anchor({"n1", 10, std::string(64, 'c'), 3000});  // ignored
+  store().add_journal_anchor({"n2", 5, std::string(64, 'd'), 4000});
+  const auto anchors = store().journal_anchors("n1");
+  ASSERT_EQ(anchors.size(), 2u);
+  EXPECT_EQ(anchors[0].seq, 10);
+  EXPECT_EQ(anchors[0].hash, std::string(64, 'a'));
+  EXPECT_EQ(anchors[0].at_ms, 1000);
+  EXPECT_EQ(anchors[0].node_id, "n1");
+  EXPECT_EQ(anchors[1].seq, 20);
+  EXPECT_EQ(store().journal_anchors("n2").size(), 1u);
 }
 
 // --- Threads --------------------------------------------------------------------------------
@@ -450,6 +543,7 @@ TEST_P(StoreContract, SafeToCallFromSeveralThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      ChainBuilder chain("n" + std::to_string(t));  // one chain per thread, as per node
       try {
         for (int r = 0; r < kRounds; ++r) {
           const std::string facility = "131123456" + std::to_string(t);
@@ -457,7 +551,7 @@ TEST_P(StoreContract, SafeToCallFromSeveralThreads) {
               1000 * r + t, facility, r, std::to_string(t) + "-" + std::to_string(r))};
           const std::vector<core::DailyCount> counts{
               {20240501, core::FacilityType::kHospital, core::ConfirmMethod::kMyNumberCard, 1, 1}};
-          store().append_access(recs, counts);
+          if (!store().append_journal(chain.next(recs), counts)) ++failures;
           auto batch = batch_of({sample_coverage(t * kRounds + r)}, {hash_of(t * kRounds + r)});
           store().commit_load(batch);
           if (store().access_records(facility, 5).empty()) ++failures;

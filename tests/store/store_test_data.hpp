@@ -10,6 +10,8 @@
 #include "core/access_record.hpp"
 #include "core/coverage.hpp"
 #include "core/date.hpp"
+#include "core/journal_record.hpp"
+#include "services/journal_format.hpp"
 #include "store/store.hpp"
 
 namespace onshi::store::testing {
@@ -139,6 +141,46 @@ inline void expect_same_access(const core::AccessRecord& want, const core::Acces
   EXPECT_EQ(want.coverage_id, got.coverage_id);
   EXPECT_EQ(want.validity, got.validity);
   EXPECT_EQ(want.request_id, got.request_id);
+}
+
+// Chains access records into one node's journal records, sealed as services::Journal does:
+// next() continues where the last call ended.
+class ChainBuilder {
+ public:
+  explicit ChainBuilder(std::string node_id) : node_(std::move(node_id)) {}
+  std::vector<core::JournalRecord> next(const std::vector<core::AccessRecord>& records,
+                                        core::FacilityType type = core::FacilityType::kHospital) {
+    std::vector<core::JournalRecord> out;
+    for (const auto& a : records) {
+      core::JournalRecord j;
+      j.node_id = node_;
+      j.seq = ++seq_;
+      j.access = a;
+      j.facility_type = type;
+      j.prev_hash = hash_;
+      services::journal_format::seal(j);
+      hash_ = j.hash;
+      out.push_back(std::move(j));
+    }
+    return out;
+  }
+  std::int64_t seq() const { return seq_; }
+  const std::string& hash() const { return hash_; }
+
+ private:
+  std::string node_;
+  std::int64_t seq_ = 0;
+  std::string hash_{core::kJournalGenesis};
+};
+
+inline void expect_same_record(const core::JournalRecord& want, const core::JournalRecord& got) {
+  SCOPED_TRACE("node " + want.node_id + " seq " + std::to_string(want.seq));
+  EXPECT_EQ(want.node_id, got.node_id);
+  EXPECT_EQ(want.seq, got.seq);
+  expect_same_access(want.access, got.access);
+  EXPECT_EQ(want.facility_type, got.facility_type);
+  EXPECT_EQ(want.prev_hash, got.prev_hash);
+  EXPECT_EQ(want.hash, got.hash);
 }
 
 }  // namespace onshi::store::testing

@@ -252,7 +252,7 @@ void Router::metrics(const Call&, Respond respond) {
   std::string out;
   request_metrics_.render(out);
   out += app_.metrics().render(app_.index().coverage_count(), app_.index().memory_bytes(),
-                               app_.access_log().committed());
+                               app_.journal().committed());
   respond(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(out)});
 }
 

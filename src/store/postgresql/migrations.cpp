@@ -192,9 +192,41 @@ void fill_match_keys(Connection& c) {
   }
 }
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the access journal (issue 7, docs/journal.md), as in the SQLite schema. Text
+// keys in "C" collation: byte order, as SQLite compares them.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE journal (
+  node_id       TEXT COLLATE "C" NOT NULL,
+  seq           BIGINT NOT NULL,
+  at_ms         BIGINT NOT NULL,
+  facility_code TEXT COLLATE "C" NOT NULL,
+  facility_type SMALLINT NOT NULL,
+  actor         TEXT NOT NULL,
+  method        SMALLINT NOT NULL,
+  coverage_id   BIGINT NOT NULL,
+  validity      SMALLINT NOT NULL,
+  request_id    TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL,
+  PRIMARY KEY (node_id, seq)
+);
+CREATE INDEX journal_by_time ON journal (at_ms);
+CREATE INDEX journal_by_facility ON journal (facility_code, at_ms);
+CREATE INDEX journal_by_coverage ON journal (coverage_id, at_ms);
+
+CREATE TABLE journal_anchors (
+  node_id TEXT COLLATE "C" NOT NULL,
+  seq     BIGINT NOT NULL,
+  hash    TEXT NOT NULL,
+  at_ms   BIGINT NOT NULL,
+  PRIMARY KEY (node_id, seq)
+);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kV1, nullptr, nullptr},
     {2, kV2, fill_match_keys, kV2After},
+    {3, kV3, nullptr, nullptr},
 }};
 
 }  // namespace

@@ -42,6 +42,7 @@
 #include "core/date.hpp"
 #include "core/text_normalise.hpp"
 #include "store/fault_point.hpp"
+#include "store/journal_chain.hpp"
 #include "store/postgresql/migrations.hpp"
 #include "store/postgresql/pg_conn.hpp"
 
@@ -233,27 +234,48 @@ const Statement kChangesAfter{"changes_after",
                               "SELECT c.seq, c.kind, c.load_id, c.at_ms, "
                               "coalesce(l.rows_applied, 0) FROM changes c LEFT JOIN loads l "
                               "ON l.id = c.load_id WHERE c.seq > $1 ORDER BY c.seq LIMIT $2"};
-// The order of the arrays is the order of the ids, so a later record of the same millisecond
-// is newer (ORDER BY ... id DESC below).
-const Statement kInsertAccess{
-    "insert_access",
-    "INSERT INTO access_log (at_ms, facility_code, actor, method, coverage_id, validity, "
-    "request_id) SELECT a, f, w, m, c, v, r FROM unnest($1::bigint[], $2::text[], $3::text[], "
-    "$4::smallint[], $5::bigint[], $6::smallint[], $7::text[]) WITH ORDINALITY "
-    "AS x(a, f, w, m, c, v, r, n) ORDER BY n"};
+const Statement kInsertJournal{
+    "insert_journal",
+    "INSERT INTO journal (node_id, seq, at_ms, facility_code, facility_type, actor, method, "
+    "coverage_id, validity, request_id, prev_hash, hash) SELECT * FROM unnest($1::text[], "
+    "$2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::text[], $7::smallint[], "
+    "$8::bigint[], $9::smallint[], $10::text[], $11::text[], $12::text[])"};
+// Importers of one node queue here until commit (two processes under one node id); other
+// nodes' imports do not wait. The first key keeps clear of the migration lock's.
+const Statement kLockJournalNode{"lock_journal_node",
+                                 "SELECT pg_advisory_xact_lock(1869507433, hashtext($1))"};
+const Statement kJournalHead{"journal_head",
+                             "SELECT seq, hash FROM journal WHERE node_id = $1 "
+                             "ORDER BY seq DESC LIMIT 1"};
+const Statement kInsertAnchor{"insert_anchor",
+                              "INSERT INTO journal_anchors (node_id, seq, hash, at_ms) VALUES "
+                              "($1, $2, $3, $4) ON CONFLICT (node_id, seq) DO NOTHING"};
+const Statement kJournalAnchors{"journal_anchors",
+                                "SELECT seq, hash, at_ms FROM journal_anchors WHERE node_id = $1 "
+                                "ORDER BY seq"};
+// A loose index scan: one probe per node instead of reading every record.
+const Statement kJournalNodes{
+    "journal_nodes",
+    "WITH RECURSIVE n(id) AS (SELECT min(node_id) FROM journal UNION ALL SELECT (SELECT "
+    "min(node_id) FROM journal WHERE node_id > n.id) FROM n WHERE n.id IS NOT NULL) "
+    "SELECT id FROM n WHERE id IS NOT NULL ORDER BY id"};
+const Statement kJournalCount{"journal_count", "SELECT count(*) FROM journal"};
 const Statement kAddCounts{
     "add_counts",
     "INSERT INTO daily_counts (day, facility_type, method, validity, count) "
     "SELECT * FROM unnest($1::integer[], $2::smallint[], $3::smallint[], $4::smallint[], "
     "$5::bigint[]) ON CONFLICT (day, facility_type, method, validity) "
     "DO UPDATE SET count = daily_counts.count + excluded.count"};
+// seq breaks ties between a node's records of the same millisecond: later = newer.
 const Statement kAccessAll{"access_all",
                            "SELECT at_ms, facility_code, actor, method, coverage_id, validity, "
-                           "request_id FROM access_log ORDER BY at_ms DESC, id DESC LIMIT $1"};
+                           "request_id FROM journal ORDER BY at_ms DESC, node_id DESC, seq DESC "
+                           "LIMIT $1"};
 const Statement kAccessByFacility{
     "access_by_facility",
     "SELECT at_ms, facility_code, actor, method, coverage_id, validity, request_id "
-    "FROM access_log WHERE facility_code = $2 ORDER BY at_ms DESC, id DESC LIMIT $1"};
+    "FROM journal WHERE facility_code = $2 ORDER BY at_ms DESC, node_id DESC, seq DESC "
+    "LIMIT $1"};
 const Statement kDailyCounts{"daily_counts",
                              "SELECT day, facility_type, method, validity, count FROM "
                              "daily_counts WHERE day BETWEEN $1 AND $2 "
@@ -640,58 +662,159 @@ class PgStore final : public Store {
     return read_coverages(c->exec(kCoveragesOfLoad, p, "coverages_of_load"));
   }
 
-  void append_access(std::span<const core::AccessRecord> records,
-                     std::span<const core::DailyCount> count_increments) override {
-    if (records.empty() && count_increments.empty()) return;
+  core::JournalAnchor journal_head(std::string_view node_id) override {
+    auto c = take();
+    return read_journal_head(*c, node_id);
+  }
+
+  bool append_journal(std::span<const core::JournalRecord> records,
+                      std::span<const core::DailyCount> count_increments) override {
+    if (records.empty()) return true;
     auto c = take();
     TxGuard tx(*c);
-    if (!records.empty()) {
-      TextArray at, facility, actor, method, coverage, validity, request;
-      for (const auto& r : records) {
-        at.add(r.at_ms);
-        facility.add(r.facility_code);
-        actor.add(r.actor);
-        method.add(static_cast<std::int64_t>(r.method));
-        coverage.add(r.coverage_id);
-        validity.add(static_cast<std::int64_t>(r.validity));
-        request.add(r.request_id);
-      }
-      Params p;
-      p.add(at.str()).add(facility.str()).add(actor.str()).add(method.str());
-      p.add(coverage.str()).add(validity.str()).add(request.str());
-      c->exec(kInsertAccess, p, "append_access: insert records");
+    Params lock;
+    lock.add(records.front().node_id);
+    c->exec(kLockJournalNode, lock, "append_journal: lock node");
+    if (!continues_chain(read_journal_head(*c, records.front().node_id), records)) return false;
+    TextArray node, seq, at, facility, type, actor, method, coverage, validity, request, prev, hash;
+    for (const auto& j : records) {
+      node.add(j.node_id);
+      seq.add(j.seq);
+      at.add(j.access.at_ms);
+      facility.add(j.access.facility_code);
+      type.add(static_cast<std::int64_t>(j.facility_type));
+      actor.add(j.access.actor);
+      method.add(static_cast<std::int64_t>(j.access.method));
+      coverage.add(j.access.coverage_id);
+      validity.add(static_cast<std::int64_t>(j.access.validity));
+      request.add(j.access.request_id);
+      prev.add(j.prev_hash);
+      hash.add(j.hash);
     }
-    if (!count_increments.empty()) {
-      // One row per key (ON CONFLICT may not touch a row twice in one statement), in key order
-      // (two appends locking the same counters in different orders could deadlock).
-      std::vector<core::DailyCount> sums(count_increments.begin(), count_increments.end());
-      const auto key = [](const core::DailyCount& d) {
-        return std::make_tuple(d.day, d.facility_type, d.method, d.validity);
-      };
-      std::sort(sums.begin(), sums.end(),
-                [&](const auto& a, const auto& b) { return key(a) < key(b); });
-      std::vector<core::DailyCount> merged;
-      for (const auto& d : sums) {
-        if (!merged.empty() && key(merged.back()) == key(d))
-          merged.back().count += d.count;
-        else
-          merged.push_back(d);
+    Params p;
+    p.add(node.str()).add(seq.str()).add(at.str()).add(facility.str()).add(type.str());
+    p.add(actor.str()).add(method.str()).add(coverage.str()).add(validity.str());
+    p.add(request.str()).add(prev.str()).add(hash.str());
+    c->exec(kInsertJournal, p, "append_journal: insert records");
+    add_counts(*c, count_increments);
+    tx.commit();
+    return true;
+  }
+
+  void add_journal_anchor(const core::JournalAnchor& a) override {
+    auto c = take();
+    Params p;
+    p.add(a.node_id).add(a.seq).add(a.hash).add(a.at_ms);
+    c->exec(kInsertAnchor, p, "add_journal_anchor");
+  }
+
+  std::vector<core::JournalAnchor> journal_anchors(std::string_view node_id) override {
+    auto c = take();
+    Params p;
+    p.add(node_id);
+    const Result r = c->exec(kJournalAnchors, p, "journal_anchors");
+    std::vector<core::JournalAnchor> out;
+    for (int i = 0; i < r.rows(); ++i)
+      out.push_back(
+          {std::string(node_id), r.int64(i, 0), std::string(r.text(i, 1)), r.int64(i, 2)});
+    return out;
+  }
+
+  std::vector<std::string> journal_nodes() override {
+    auto c = take();
+    const Result r = c->exec(kJournalNodes, {}, "journal_nodes");
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+    return out;
+  }
+
+  std::int64_t journal_count() override {
+    auto c = take();
+    return c->exec(kJournalCount, {}, "journal_count").int64(0, 0);
+  }
+
+  void for_each_journal_record(
+      std::string_view node_id,
+      const std::function<void(const core::JournalRecord&)>& visit) override {
+    auto c = take();
+    // One snapshot, a page at a time through a cursor, as for_each_coverage.
+    TxGuard tx(*c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    Params p;
+    p.add(node_id);
+    c->exec(
+        "DECLARE onshi_journal_scan NO SCROLL CURSOR FOR SELECT seq, at_ms, facility_code, "
+        "facility_type, actor, method, coverage_id, validity, request_id, prev_hash, hash "
+        "FROM journal WHERE node_id = $1 ORDER BY seq",
+        p, "for_each_journal_record: declare cursor");
+    const std::string fetch =
+        "FETCH FORWARD " + std::to_string(kScanPage) + " FROM onshi_journal_scan";
+    core::JournalRecord j;  // reused so that string buffers are too
+    j.node_id = std::string(node_id);
+    for (;;) {
+      const Result r = c->exec(fetch.c_str(), "for_each_journal_record: fetch");
+      for (int i = 0; i < r.rows(); ++i) {
+        j.seq = r.int64(i, 0);
+        j.access.at_ms = r.int64(i, 1);
+        j.access.facility_code.assign(r.text(i, 2));
+        j.facility_type = static_cast<core::FacilityType>(r.int64(i, 3));
+        j.access.actor.assign(r.text(i, 4));
+        j.access.method = static_cast<core::ConfirmMethod>(r.int64(i, 5));
+        j.access.coverage_id = r.int64(i, 6);
+        j.access.validity = int_at(r, i, 7);
+        j.access.request_id.assign(r.text(i, 8));
+        j.prev_hash.assign(r.text(i, 9));
+        j.hash.assign(r.text(i, 10));
+        visit(j);
       }
-      TextArray day, type, method, validity, count;
-      for (const auto& d : merged) {
-        day.add(static_cast<std::int64_t>(d.day));
-        type.add(static_cast<std::int64_t>(d.facility_type));
-        method.add(static_cast<std::int64_t>(d.method));
-        validity.add(static_cast<std::int64_t>(d.validity));
-        count.add(d.count);
-      }
-      Params p;
-      p.add(day.str()).add(type.str()).add(method.str()).add(validity.str()).add(count.str());
-      c->exec(kAddCounts, p, "append_access: add counts");
+      if (r.rows() < kScanPage) break;
     }
     tx.commit();
   }
 
+ private:
+  static core::JournalAnchor read_journal_head(Connection& c, std::string_view node_id) {
+    core::JournalAnchor head{std::string(node_id), 0, {}, 0};
+    Params p;
+    p.add(node_id);
+    const Result r = c.exec(kJournalHead, p, "journal_head");
+    if (r.rows() > 0) {
+      head.seq = r.int64(0, 0);
+      head.hash = std::string(r.text(0, 1));
+    }
+    return head;
+  }
+
+  static void add_counts(Connection& c, std::span<const core::DailyCount> count_increments) {
+    if (count_increments.empty()) return;
+    // One row per key (ON CONFLICT may not touch a row twice in one statement), in key order
+    // (two imports locking the same counters in different orders could deadlock).
+    std::vector<core::DailyCount> sums(count_increments.begin(), count_increments.end());
+    const auto key = [](const core::DailyCount& d) {
+      return std::make_tuple(d.day, d.facility_type, d.method, d.validity);
+    };
+    std::sort(sums.begin(), sums.end(),
+              [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    std::vector<core::DailyCount> merged;
+    for (const auto& d : sums) {
+      if (!merged.empty() && key(merged.back()) == key(d))
+        merged.back().count += d.count;
+      else
+        merged.push_back(d);
+    }
+    TextArray day, type, method, validity, count;
+    for (const auto& d : merged) {
+      day.add(static_cast<std::int64_t>(d.day));
+      type.add(static_cast<std::int64_t>(d.facility_type));
+      method.add(static_cast<std::int64_t>(d.method));
+      validity.add(static_cast<std::int64_t>(d.validity));
+      count.add(d.count);
+    }
+    Params p;
+    p.add(day.str()).add(type.str()).add(method.str()).add(validity.str()).add(count.str());
+    c.exec(kAddCounts, p, "append_journal: add counts");
+  }
+
+ public:
   std::vector<core::AccessRecord> access_records(const std::string& facility_code,
                                                  int limit) override {
     std::vector<core::AccessRecord> out;

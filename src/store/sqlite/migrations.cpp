@@ -180,9 +180,43 @@ CREATE TABLE changes (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the access journal (issue 7, docs/journal.md). One hash chain per node, imported
+// from the nodes' journal files; (node_id, seq) makes a re-import a no-op. The indexes answer
+// "by facility and time" (operator), "by time" and "by person" (coverage_id). access_log
+// stays, read-only, with what was written before: its records have no chain to verify.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE journal (
+  node_id       TEXT NOT NULL,
+  seq           INTEGER NOT NULL,
+  at_ms         INTEGER NOT NULL,
+  facility_code TEXT NOT NULL,
+  facility_type INTEGER NOT NULL,
+  actor         TEXT NOT NULL,
+  method        INTEGER NOT NULL,
+  coverage_id   INTEGER NOT NULL,
+  validity      INTEGER NOT NULL,
+  request_id    TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL,
+  PRIMARY KEY (node_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX journal_by_time ON journal (at_ms);
+CREATE INDEX journal_by_facility ON journal (facility_code, at_ms);
+CREATE INDEX journal_by_coverage ON journal (coverage_id, at_ms);
+
+CREATE TABLE journal_anchors (
+  node_id TEXT NOT NULL,
+  seq     INTEGER NOT NULL,
+  hash    TEXT NOT NULL,
+  at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (node_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 }};
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include "core/date.hpp"
 #include "core/text_normalise.hpp"
 #include "store/fault_point.hpp"
+#include "store/journal_chain.hpp"
 #include "store/sqlite/coverage_rows.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
@@ -379,6 +380,17 @@ class SqliteStore final : public Store {
       if (new_ids[i] != 0) rows[i].id = new_ids[i];
   }
 
+  core::JournalAnchor read_journal_head(std::string_view node_id) {
+    core::JournalAnchor head{std::string(node_id), 0, {}, 0};
+    StmtUse use(journal_head_);
+    journal_head_.bind(1, node_id);
+    if (journal_head_.step("journal_head")) {
+      head.seq = journal_head_.int_at(0);
+      head.hash = journal_head_.text_at(1);
+    }
+    return head;
+  }
+
   void tx_finish_load(std::int64_t load_id, const LoadCounts& counts) {
     StmtUse use(finish_load_);
     finish_load_.bind(1, counts.rows_total);
@@ -415,26 +427,39 @@ class SqliteStore final : public Store {
     return count_coverages_.int_at(0);
   }
 
-  void append_access(std::span<const core::AccessRecord> records,
-                     std::span<const core::DailyCount> count_increments) override {
+  core::JournalAnchor journal_head(std::string_view node_id) override {
     auto lock = guard();
-    if (records.empty() && count_increments.empty()) return;
-    // Answers wait for this commit: behind another process's long load, fail fast instead, and
-    // the access-log writer keeps the records in its local spool until the lock is free.
+    return read_journal_head(node_id);
+  }
+
+  bool append_journal(std::span<const core::JournalRecord> records,
+                      std::span<const core::DailyCount> count_increments) override {
+    auto lock = guard();
+    if (records.empty()) return true;
+    // The importer retries every second: behind another process's long load, give up soon.
     ShortBusyTimeout short_wait(db_);
     TxScope tx(db_, TxScope::Kind::kImmediate);
+    // Under the write lock: nobody can import the same records between the check and the
+    // commit.
+    if (!continues_chain(read_journal_head(records.front().node_id), records)) return false;
     for (std::size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      at_rows(i, i, "access record", [&] {
-        StmtUse use(insert_access_);
-        insert_access_.bind(1, r.at_ms);
-        insert_access_.bind(2, r.facility_code);
-        insert_access_.bind(3, r.actor);
-        insert_access_.bind(4, static_cast<std::int64_t>(r.method));
-        insert_access_.bind(5, r.coverage_id);
-        insert_access_.bind(6, static_cast<std::int64_t>(r.validity));
-        insert_access_.bind(7, r.request_id);
-        insert_access_.step("append_access: insert record");
+      const auto& j = records[i];
+      const auto& r = j.access;
+      at_rows(i, i, "journal record", [&] {
+        StmtUse use(insert_journal_);
+        insert_journal_.bind(1, j.node_id);
+        insert_journal_.bind(2, j.seq);
+        insert_journal_.bind(3, r.at_ms);
+        insert_journal_.bind(4, r.facility_code);
+        insert_journal_.bind(5, static_cast<std::int64_t>(j.facility_type));
+        insert_journal_.bind(6, r.actor);
+        insert_journal_.bind(7, static_cast<std::int64_t>(r.method));
+        insert_journal_.bind(8, r.coverage_id);
+        insert_journal_.bind(9, static_cast<std::int64_t>(r.validity));
+        insert_journal_.bind(10, r.request_id);
+        insert_journal_.bind(11, j.prev_hash);
+        insert_journal_.bind(12, j.hash);
+        insert_journal_.step("append_journal: insert record");
       });
     }
     for (std::size_t i = 0; i < count_increments.size(); ++i) {
@@ -446,10 +471,74 @@ class SqliteStore final : public Store {
         add_count_.bind(3, static_cast<std::int64_t>(d.method));
         add_count_.bind(4, static_cast<std::int64_t>(d.validity));
         add_count_.bind(5, d.count);
-        add_count_.step("append_access: add count");
+        add_count_.step("append_journal: add count");
       });
     }
     tx.commit();
+    return true;
+  }
+
+  void add_journal_anchor(const core::JournalAnchor& a) override {
+    auto lock = guard();
+    ShortBusyTimeout short_wait(db_);
+    StmtUse use(insert_anchor_);
+    insert_anchor_.bind(1, a.node_id);
+    insert_anchor_.bind(2, a.seq);
+    insert_anchor_.bind(3, a.hash);
+    insert_anchor_.bind(4, a.at_ms);
+    insert_anchor_.step("add_journal_anchor");
+  }
+
+  std::vector<core::JournalAnchor> journal_anchors(std::string_view node_id) override {
+    auto lock = guard();
+    std::vector<core::JournalAnchor> out;
+    StmtUse use(journal_anchors_);
+    journal_anchors_.bind(1, node_id);
+    while (journal_anchors_.step("journal_anchors"))
+      out.push_back({std::string(node_id), journal_anchors_.int_at(0), journal_anchors_.text_at(1),
+                     journal_anchors_.int_at(2)});
+    return out;
+  }
+
+  std::vector<std::string> journal_nodes() override {
+    auto lock = guard();
+    std::vector<std::string> out;
+    StmtUse use(journal_nodes_);
+    while (journal_nodes_.step("journal_nodes")) out.push_back(journal_nodes_.text_at(0));
+    return out;
+  }
+
+  std::int64_t journal_count() override {
+    auto lock = guard();
+    StmtUse use(journal_count_);
+    journal_count_.step("journal_count");
+    return journal_count_.int_at(0);
+  }
+
+  void for_each_journal_record(
+      std::string_view node_id,
+      const std::function<void(const core::JournalRecord&)>& visit) override {
+    auto lock = guard();
+    CallbackScope scope(callback_thread_);
+    StmtUse use(journal_of_node_);
+    journal_of_node_.bind(1, node_id);
+    core::JournalRecord j;  // reused so that string buffers are too
+    j.node_id = std::string(node_id);
+    while (journal_of_node_.step("for_each_journal_record")) {
+      Stmt& s = journal_of_node_;
+      j.seq = s.int_at(0);
+      j.access.at_ms = s.int_at(1);
+      j.access.facility_code.assign(s.text_view_at(2));
+      j.facility_type = static_cast<core::FacilityType>(s.int_at(3));
+      j.access.actor.assign(s.text_view_at(4));
+      j.access.method = static_cast<core::ConfirmMethod>(s.int_at(5));
+      j.access.coverage_id = s.int_at(6);
+      j.access.validity = int_at(s, 7);
+      j.access.request_id.assign(s.text_view_at(8));
+      j.prev_hash.assign(s.text_view_at(9));
+      j.hash.assign(s.text_view_at(10));
+      visit(j);
+    }
   }
 
   std::vector<core::AccessRecord> access_records(const std::string& facility_code,
@@ -730,22 +819,40 @@ class SqliteStore final : public Store {
                           "FROM changes c LEFT JOIN loads l ON l.id = c.load_id "
                           "WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2");
     count_coverages_ = Stmt(db_, "SELECT count(*) FROM coverages");
-    insert_access_ = Stmt(db_,
-                          "INSERT INTO access_log (at_ms, facility_code, actor, method, "
-                          "coverage_id, validity, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert_journal_ = Stmt(db_,
+                           "INSERT INTO journal (node_id, seq, at_ms, facility_code, "
+                           "facility_type, actor, method, coverage_id, validity, request_id, "
+                           "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                           "?11, ?12)");
+    journal_head_ = Stmt(db_,
+                         "SELECT seq, hash FROM journal WHERE node_id = ?1 "
+                         "ORDER BY seq DESC LIMIT 1");
+    insert_anchor_ = Stmt(db_,
+                          "INSERT INTO journal_anchors (node_id, seq, hash, at_ms) "
+                          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (node_id, seq) DO NOTHING");
+    journal_anchors_ = Stmt(db_,
+                            "SELECT seq, hash, at_ms FROM journal_anchors WHERE node_id = ?1 "
+                            "ORDER BY seq");
+    journal_nodes_ = Stmt(db_, "SELECT node_id FROM journal GROUP BY node_id ORDER BY node_id");
+    journal_count_ = Stmt(db_, "SELECT count(*) FROM journal");
+    journal_of_node_ = Stmt(db_,
+                            "SELECT seq, at_ms, facility_code, facility_type, actor, method, "
+                            "coverage_id, validity, request_id, prev_hash, hash FROM journal "
+                            "WHERE node_id = ?1 ORDER BY seq");
     add_count_ = Stmt(db_,
                       "INSERT INTO daily_counts (day, facility_type, method, validity, count) "
                       "VALUES (?1, ?2, ?3, ?4, ?5) "
                       "ON CONFLICT (day, facility_type, method, validity) "
                       "DO UPDATE SET count = count + excluded.count");
-    // id breaks ties between records of the same millisecond: later insert = newer.
+    // seq breaks ties between a node's records of the same millisecond: later = newer.
     access_all_ = Stmt(db_,
                        "SELECT at_ms, facility_code, actor, method, coverage_id, validity, "
-                       "request_id FROM access_log ORDER BY at_ms DESC, id DESC LIMIT ?1");
+                       "request_id FROM journal ORDER BY at_ms DESC, node_id DESC, seq DESC "
+                       "LIMIT ?1");
     access_by_facility_ = Stmt(db_,
                                "SELECT at_ms, facility_code, actor, method, coverage_id, "
-                               "validity, request_id FROM access_log WHERE facility_code = ?2 "
-                               "ORDER BY at_ms DESC, id DESC LIMIT ?1");
+                               "validity, request_id FROM journal WHERE facility_code = ?2 "
+                               "ORDER BY at_ms DESC, node_id DESC, seq DESC LIMIT ?1");
     daily_counts_ = Stmt(db_,
                          "SELECT day, facility_type, method, validity, count FROM daily_counts "
                          "WHERE day BETWEEN ?1 AND ?2 "
@@ -762,7 +869,9 @@ class SqliteStore final : public Store {
   Stmt update_coverage_, insert_event_, insert_events_chunk_;
   Stmt select_coverages_, count_coverages_, coverages_under_, coverages_of_load_;
   Stmt find_insurer_, delete_credential_, insert_change_, last_change_, changes_after_;
-  Stmt insert_access_, add_count_, access_all_, access_by_facility_, daily_counts_;
+  Stmt add_count_, access_all_, access_by_facility_, daily_counts_;
+  Stmt insert_journal_, journal_head_, insert_anchor_, journal_anchors_, journal_nodes_,
+      journal_count_, journal_of_node_;
   DateTexts dates_;
   // Last: stopped (and unhooked) before anything it refers to goes.
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;

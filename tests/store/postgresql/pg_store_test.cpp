@@ -94,8 +94,9 @@ TEST_F(PgStoreTest, EachMigrationIsRecordedOnceHoweverOftenTheStoreIsOpened) {
   const pg::Result r = c->exec("SELECT version FROM schema_migrations ORDER BY version", "q");
   ASSERT_EQ(r.rows(), pg::latest_schema_version());
   for (int i = 0; i < r.rows(); ++i) EXPECT_EQ(r.int64(i, 0), i + 1);
-  for (const char* t : {"access_log", "applied_events", "changes", "change_seq", "coverages",
-                        "credentials", "daily_counts", "facilities", "insurers", "loads"})
+  for (const char* t :
+       {"access_log", "journal", "journal_anchors", "applied_events", "changes", "change_seq",
+        "coverages", "credentials", "daily_counts", "facilities", "insurers", "loads"})
     EXPECT_EQ(one(*c, "SELECT to_regclass('" + std::string(t) + "') IS NOT NULL"), "t") << t;
 }
 
@@ -134,7 +135,8 @@ TEST_F(PgStoreTest, Version2GivesRowsOfVersion1TheirMatchKeys) {
   }
   auto store = open();
   auto c = raw();
-  EXPECT_EQ(one(*c, "SELECT max(version) FROM schema_migrations"), "2");
+  EXPECT_EQ(one(*c, "SELECT max(version) FROM schema_migrations"),
+            std::to_string(pg::latest_schema_version()));
   EXPECT_EQ(one(*c, "SELECT symbol_key FROM coverages WHERE id = 7"), core::match_key("ｷｺﾞｳ１"));
   EXPECT_EQ(one(*c, "SELECT number_key FROM coverages WHERE id = 7"), core::match_key("１２３"));
   std::vector<core::Coverage> found;
