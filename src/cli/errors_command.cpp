@@ -1,5 +1,9 @@
-// `onshi errors`: the error catalogue, as a Markdown table (docs/api.md embeds it) or JSON.
+// `onshi errors`: the error catalogue as the Markdown table that docs/api.md holds between its
+// error-catalogue markers (scripts/update-api-docs.sh puts it there; a core test checks it).
+// The same entries are served as JSON at GET /v1/errors.
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "core/error_catalogue.hpp"
@@ -8,14 +12,13 @@ namespace onshi::cli {
 
 void add_errors_command(CLI::App& app) {
   auto* errors = app.add_subcommand("errors", "Print the error catalogue (stable codes)");
-  errors->callback([] {
-    std::cout
-        << "| code | HTTP | message (en) | message (ja) | what to do |\n|---|---|---|---|---|\n";
-    for (int i = 0; i < core::error_count(); ++i) {
-      const auto& e = core::error_info(static_cast<core::ErrorCode>(i));
-      std::cout << "| `" << e.code << "` | " << e.http_status << " | " << e.message_en << " | "
-                << e.message_ja << " | " << e.remedy_en << " |\n";
-    }
+  // One format today; the option exists so that scripts name what they parse.
+  auto format = std::make_shared<std::string>("markdown");
+  errors->add_option("--format", *format, "Output format")
+      ->check(CLI::IsMember({"markdown"}))
+      ->capture_default_str();
+  errors->callback([format] {
+    if (*format == "markdown") std::cout << core::error_catalogue_markdown();
   });
 }
 

@@ -1,6 +1,7 @@
 #include "core/error_catalogue.hpp"
 
 #include <array>
+#include <cstddef>
 
 namespace onshi::core {
 namespace {
@@ -8,213 +9,68 @@ namespace {
 using E = ErrorCode;
 constexpr std::size_t kCount = static_cast<std::size_t>(E::kCount_);
 
-// Order must follow ErrorCode; a unit test checks every code has its own entry.
+// Indexed by ErrorCode: both are expanded from the same list, in the same order.
 constexpr std::array<ErrorInfo, kCount> kCatalogue{{
-    {"INSURER_NUMBER_FORMAT", 400, "保険者番号の形式が正しくありません。",
-     "The insurer number is not in a valid form.",
-     "保険者番号は6桁（国民健康保険）または8桁の数字です。保険証の表記を確認してください。",
-     "An insurer number has 6 digits (national health insurance) or 8 digits. Check the card."},
-    {"INSURER_NUMBER_CHECK_DIGIT", 400, "保険者番号の検証番号が一致しません。",
-     "The insurer number's check digit does not match.",
-     "入力の誤りがないか、保険証の保険者番号を一桁ずつ確認してください。",
-     "Check each digit of the insurer number against the card: one of them is mistyped."},
-    {"FACILITY_CODE_FORMAT", 400, "医療機関コードの形式が正しくありません。",
-     "The facility code is not in a valid form.",
-     "医療機関コードは都道府県番号2桁・点数表番号1桁（1,3,4）・7桁の10桁です。",
-     "A facility code has 10 digits: prefecture (2), fee table 1/3/4 (1), and 7 digits."},
-    {"FACILITY_CODE_CHECK_DIGIT", 400, "医療機関コードの検証番号が一致しません。",
-     "The facility code's check digit does not match.",
-     "医療機関コードを一桁ずつ確認してください。", "Check each digit of the facility code."},
-    {"MY_NUMBER_FORMAT", 400, "個人番号の形式が正しくありません。",
-     "The My Number is not in a valid form.", "個人番号は12桁の数字です。",
-     "A My Number has 12 digits."},
-    {"MY_NUMBER_CHECK_DIGIT", 400, "個人番号の検査用数字が一致しません。",
-     "The My Number's check digit does not match.",
-     "個人番号を確認してください（入力誤りの可能性があります）。",
-     "Check the My Number: one of its digits is mistyped."},
-    {"SYMBOL_TOO_LONG", 400, "記号が長すぎるか、文字コードが正しくありません。",
-     "The card symbol is too long or not valid UTF-8.",
-     "保険証の記号をそのまま（20文字以内）入力してください。",
-     "Enter the card symbol as printed (at most 20 characters)."},
-    {"INSURED_NUMBER_FORMAT", 400, "被保険者番号（番号）の形式が正しくありません。",
-     "The insured person's card number is not in a valid form.", "保険証の番号を確認してください。",
-     "Check the number on the card."},
-    {"BRANCH_FORMAT", 400, "枝番の形式が正しくありません。",
-     "The branch number is not in a valid form.", "枝番は2桁の数字です（例: 01）。",
-     "The branch is 2 digits (e.g. 01)."},
-    {"POSTCODE_FORMAT", 400, "郵便番号の形式が正しくありません。", "The postcode is not valid.",
-     "郵便番号は7桁の数字です（例: 100-0001）。", "A postcode has 7 digits (e.g. 100-0001)."},
-    {"DATE_FORMAT", 400, "日付を読み取れません。", "The date cannot be read.",
-     "1972-05-01、19720501、S47.05.01、昭和47年5月1日 のいずれかの形で入力してください。",
-     "Use 1972-05-01, 19720501, S47.05.01 or 昭和47年5月1日."},
-    {"DATE_OUT_OF_RANGE", 400, "存在しない日付です。", "No such date.",
-     "年月日と元号の範囲を確認してください。", "Check the year, month, day and era range."},
-    {"ERA_UNKNOWN", 400, "元号を認識できません。", "The era is not recognised.",
-     "M（明治）T（大正）S（昭和）H（平成）R（令和）のいずれかを使ってください。",
-     "Use M (Meiji), T (Taisho), S (Showa), H (Heisei) or R (Reiwa)."},
-    {"ROW_COLUMN_COUNT", 422, "行の項目数がヘッダーと一致しません。",
-     "The row does not have as many columns as the header.",
-     "区切り文字（,）と引用符（\"）を確認してください。",
-     "Check the commas and quotes of the row."},
-    {"ROW_EVENT_UNKNOWN", 422, "異動区分が正しくありません。", "The event kind is not known.",
-     "event には acquire（取得）、change（変更）、lose（喪失）のいずれかを指定してください。",
-     "Set event to acquire, change or lose."},
-    {"ROW_FIELD_MISSING", 422, "必須項目が入力されていません。", "A required field is missing.",
-     "docs/registration-format.md の必須項目を確認してください。",
-     "See the required fields in docs/registration-format.md."},
-    {"ROW_FIELD_INVALID", 422, "項目の値が正しくありません。", "A field's value is not valid.",
-     "docs/registration-format.md の形式を確認してください。",
-     "See the field formats in docs/registration-format.md."},
-    {"ROW_SEX_INVALID", 422, "性別コードが正しくありません。", "The sex code is not valid.",
-     "1（男）、2（女）、3（未設定）を指定してください。", "Use 1 (male), 2 (female) or 3 (unset)."},
-    {"ROW_RELATIONSHIP_INVALID", 422, "本人・家族の区分が正しくありません。",
-     "The relationship code is not valid.", "1（本人）または2（家族）を指定してください。",
-     "Use 1 (insured person) or 2 (dependant)."},
-    {"ROW_COPAY_RATIO_INVALID", 422, "一部負担金割合が正しくありません。",
-     "The co-pay ratio is not valid.", "1、2、3（割）のいずれかを指定してください。",
-     "Use 1, 2 or 3 (tenths)."},
-    {"ROW_LOSS_REASON_INVALID", 422, "資格喪失事由が正しくありません。",
-     "The loss reason is not valid.",
-     "01（死亡）、02（生活保護）、03（他保険加入）、99（その他）を指定してください。",
-     "Use 01 (death), 02 (public assistance), 03 (other insurance) or 99 (other)."},
-    {"ROW_LIMIT_CATEGORY_INVALID", 422, "限度額適用区分が正しくありません。",
-     "The self-pay limit category is not valid.", "A01〜A06、B01〜B10 を指定してください。",
-     "Use A01..A06 or B01..B10."},
-    {"ROW_SPECIFIC_DISEASE_INVALID", 422, "特定疾病区分が正しくありません。",
-     "The specific-disease code is not valid.", "1、2、3 のいずれかを指定してください。",
-     "Use 1, 2 or 3."},
-    {"ROW_DATES_INCONSISTENT", 422, "日付の前後関係が正しくありません。",
-     "The dates contradict each other.", "取得日・喪失日・有効期間の前後関係を確認してください。",
-     "Check the order of acquisition, loss and validity dates."},
-    {"ROW_COVERAGE_NOT_FOUND", 422, "変更・喪失の対象となる資格が登録されていません。",
-     "No registered coverage matches this change or loss.",
-     "先に取得（acquire）を登録するか、記号・番号・枝番・取得日を確認してください。",
-     "Register the acquisition first, or check symbol, number, branch and acquisition date."},
-    {"ROW_INSURER_NOT_ALLOWED", 403, "この保険者番号で登録する権限がありません。",
-     "This credential may not register under this insurer number.",
-     "自保険者の保険者番号で登録してください。", "Register only under your own insurer numbers."},
-    {"ROW_INSURER_UNKNOWN", 422, "保険者番号が登録されていません。",
-     "The insurer number is not registered in onshi.", "運用者に保険者の登録を依頼してください。",
-     "Ask the operator to register the insurer."},
-    {"ROW_CONFLICTS_IN_FILE", 422, "同じファイル内の先行する行と矛盾します。",
-     "The row contradicts an earlier row of the same file.",
-     "同じ資格に対する行の順序を確認してください。",
-     "Check the order of the rows for the same coverage."},
-    {"ROW_PERSON_CONFLICT", 422, "この記号・番号・枝番には別の方が登録されています。",
-     "Another person is registered under this card number and branch.",
-     "家族ごとに別の枝番を付けて登録してください。同じ方の生年月日や個人番号の訂正は変更（change）"
-     "で送ってください。",
-     "Give each family member their own branch (枝番). To correct this person's birth date or "
-     "My Number, send a change row."},
-    {"ROW_PERIOD_ALREADY_REGISTERED", 422,
-     "この資格取得日の資格はすでに別の内容で登録されています。",
-     "A period with this acquisition date is already registered with other values.",
-     "内容の訂正は変更（change）、資格の終了は喪失（lose）で送ってください。",
-     "Send a change row to correct values, or a lose row to end the period."},
-    {"ROW_PERIOD_OVERLAP", 422, "同じ方の他の資格期間と重なります。",
-     "The period overlaps another period of the same member.",
-     "先に前の資格の喪失（lose）を登録するか、取得日・喪失日を確認してください。",
-     "Register the loss of the earlier period first, or check the acquisition and loss dates."},
-    {"FILE_HEADER_INVALID", 400, "ファイルのヘッダー行が正しくありません。",
-     "The file's header line is not valid.",
-     "docs/registration-format.md の列名を使ってください（未知の列名は使えません）。",
-     "Use the column names of docs/registration-format.md (unknown columns are refused)."},
-    {"FILE_ENCODING", 400, "文字コードが UTF-8 ではありません。", "The text is not valid UTF-8.",
-     "UTF-8 で保存してください。", "Save the file as UTF-8."},
-    {"FILE_TOO_LARGE", 413, "ファイルが大きすぎます。", "The file is too large.",
-     "ファイルを分割して送信するか、onshi load コマンドを使ってください。",
-     "Split the file, or use the `onshi load` command."},
-    {"REQUEST_BODY_INVALID", 400, "リクエストの本文を読み取れません。",
-     "The request body cannot be read.", "JSON の形式を確認してください（docs/api.md）。",
-     "Send a JSON object as described in docs/api.md."},
-    {"REQUEST_FIELD_MISSING", 400, "必須項目が入力されていません。", "A required field is missing.",
-     "docs/api.md の必須項目を確認してください。", "See the required fields in docs/api.md."},
-    {"REQUEST_FIELD_INVALID", 400, "項目の値が正しくありません。", "A field's value is not valid.",
-     "docs/api.md の形式を確認してください。", "See the field formats in docs/api.md."},
-    {"REQUEST_TOO_LARGE", 413, "リクエストが大きすぎます。", "The request is too large.",
-     "本文を小さくしてください。", "Send a smaller body."},
-    {"UNSUPPORTED_MEDIA_TYPE", 415, "この形式の本文は受け付けません。",
-     "This content type is not accepted.",
-     "Content-Type を application/json、text/csv、application/x-ndjson のいずれかにしてください。",
-     "Use Content-Type application/json, text/csv or application/x-ndjson."},
-    {"NOT_FOUND", 404, "該当するページがありません。", "No such resource.",
-     "URL を確認してください（docs/api.md）。", "Check the URL (docs/api.md)."},
-    {"METHOD_NOT_ALLOWED", 405, "このメソッドは使えません。", "Method not allowed.",
-     "docs/api.md のメソッドを使ってください。", "Use the method given in docs/api.md."},
-    {"UNAUTHENTICATED", 401, "認証情報がないか、正しくありません。",
-     "Missing or unknown credentials.",
-     "Authorization: Bearer <トークン> を付けて送信してください。",
-     "Send Authorization: Bearer <token>."},
-    {"FORBIDDEN", 403, "この操作を行う権限がありません。", "This credential may not do this.",
-     "医療機関・保険者それぞれの資格情報で操作してください。",
-     "Use a credential of the right kind (facility or insurer)."},
-    {"INTERNAL", 500, "システム内部でエラーが発生しました。", "An internal error occurred.",
-     "時間をおいて再度お試しください。続く場合は運用者に連絡してください。",
-     "Retry later; if it persists, contact the operator."},
-    {"UNAVAILABLE", 503, "サービスが一時的に利用できません。",
-     "The service is temporarily unavailable.", "時間をおいて再度お試しください。",
-     "Retry in a moment."},
-    {"MIGRATE_TARGET_NOT_EMPTY", 409, "移行先のデータベースが空ではありません。",
-     "The migration target already holds data.",
-     "空のデータベース（または新しいデータディレクトリ）を移行先に指定してください。何も書き込んで"
-     "いません。",
-     "Name an empty database (or a new data directory) as --to; nothing was written."},
-    {"MIGRATE_VERIFY_FAILED", 500, "移行先の内容が移行元と一致しません。",
-     "The copy does not match the source.",
-     "移行先を使わずに運用者に連絡してください。移行元はそのままです。",
-     "Do not use the target; contact the operator. The source is unchanged."},
-    {"STORE_UNREACHABLE", 503, "データベース（--store）に接続できません。",
-     "The store (--store) cannot be reached.",
-     "表示されたホストとポートで PostgreSQL が動いているか、接続の許可（listen_addresses, "
-     "pg_hba.conf）と URL の利用者・パスワード・データベース名を確認してください。何も作成・変更"
-     "していません。",
-     "Check that PostgreSQL runs on the host and port shown and accepts connections from here "
-     "(listen_addresses, pg_hba.conf), and the user, password and database in the URL. Nothing "
-     "was created or changed."},
-    {"JOURNAL_BROKEN", 500, "アクセス記録の連鎖が途切れています（改ざん・欠落の可能性）。",
-     "The chain of access records is broken (records altered or missing).",
-     "表示されたノードと番号の記録を、ノードのジャーナルファイルやバックアップと照合し、運用者に"
-     "連絡してください。記録は変更していません。",
-     "Compare the record named (node and number) with the node's journal files and backups, and "
-     "contact the operator. Nothing was changed."},
-    {"ELIGIBILITY_NO_COVERAGE_FOR_NUMBER", 200,
-     "この保険者番号・記号・番号に該当する資格がありません。",
-     "No coverage is registered for this insurer number, symbol and number.",
-     "入力した番号を保険証と一桁ずつ照合してください。保険が変わったばかりの場合、保険者の登録（届"
-     "出から5日以内）がまだの可能性があります。",
-     "Check the digits typed against the card. If the patient changed insurance recently, the "
-     "insurer may not have registered it yet (they must within 5 days of notice)."},
-    {"ELIGIBILITY_BRANCH_NOT_FOUND", 200, "この番号に指定した枝番の方は登録されていません。",
-     "This card number has no member with that branch number.",
-     "枝番を保険証で確認するか、枝番を空欄にして生年月日で照会してください。",
-     "Check the branch on the card, or leave it empty to match by birth date."},
-    {"ELIGIBILITY_BIRTH_DATE_MISMATCH", 200, "この番号に登録された方の生年月日と一致しません。",
-     "No member under this card number has this birth date.",
-     "生年月日（元号・年）を確認してください。", "Check the birth date (era and year)."},
-    {"ELIGIBILITY_SEVERAL_MATCH", 200, "複数の方が該当します。", "Several members match.",
-     "枝番を指定して再照会してください。", "Ask again with the branch number."},
-    {"ELIGIBILITY_LOST", 200, "資格を喪失しています。", "The coverage has been lost.",
-     "患者に現在の保険証・資格確認書を確認してください。",
-     "Ask the patient for their current insurance card or eligibility certificate."},
-    {"ELIGIBILITY_LOST_NEWER_EXISTS", 200, "資格を喪失しています。新しい資格があります。",
-     "The coverage has been lost; a newer coverage exists.",
-     "新しい保険証またはマイナンバーカードで照会してください。",
-     "Ask for the new insurance card, or confirm with the My Number Card."},
-    {"ELIGIBILITY_NOT_YET_STARTED", 200, "資格の取得日より前の日付です。",
-     "The coverage starts after the confirmation date.", "資格確認日を確認してください。",
-     "Check the confirmation date."},
-    {"ELIGIBILITY_INSURER_UNKNOWN", 200, "この保険者番号の保険者は登録されていません。",
-     "No insurer with this insurer number is registered.", "保険者番号を保険証と照合してください。",
-     "Check the insurer number against the card."},
-    {"NOTICE_CARD_VALIDITY_ENDED", 200, "保険証等の有効期限を過ぎていますが、資格は有効です。",
-     "The card's validity has ended, but the coverage is in force.",
-     "新しい保険証・資格確認書の交付を受けているか患者に確認してください。",
-     "Ask the patient whether a new card or eligibility certificate was issued."},
-    {"NOTICE_CARD_NOT_YET_VALID", 200, "保険証等の有効開始日より前ですが、資格は有効です。",
-     "The card is not valid yet on this date, but the coverage is in force.",
-     "患者が以前の保険証・資格確認書を持っていないか確認してください。",
-     "Ask the patient whether they hold the previous card or eligibility certificate."},
+#define ONSHI_ERROR(identifier, code, http_status, message_ja, message_en, remedy_ja, remedy_en) \
+  {code, http_status, message_ja, message_en, remedy_ja, remedy_en},
+#include "core/error_catalogue.def"
+#undef ONSHI_ERROR
 }};
+
+// The enum identifiers as written in the list, to check the wire codes against them.
+constexpr std::array<std::string_view, kCount> kIdentifiers{{
+#define ONSHI_ERROR(identifier, code, http_status, message_ja, message_en, remedy_ja, remedy_en) \
+#identifier,
+#include "core/error_catalogue.def"
+#undef ONSHI_ERROR
+}};
+
+constexpr bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+
+// kInsurerNumberCheckDigit <-> INSURER_NUMBER_CHECK_DIGIT: one rule, so that a wire code is
+// never a typo nobody notices, and the code is found from the identifier and back by eye.
+constexpr bool wire_code_matches(std::string_view identifier, std::string_view code) {
+  if (identifier.size() < 2 || identifier[0] != 'k' || !is_upper(identifier[1])) return false;
+  std::size_t j = 0;
+  for (std::size_t i = 1; i < identifier.size(); ++i) {
+    char c = identifier[i];
+    if (is_upper(c) && i > 1) {
+      if (j >= code.size() || code[j++] != '_') return false;
+    }
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (j >= code.size() || code[j++] != c) return false;
+  }
+  return j == code.size();
+}
+
+constexpr bool wire_codes_follow_identifiers() {
+  for (std::size_t i = 0; i < kCount; ++i)
+    if (!wire_code_matches(kIdentifiers[i], kCatalogue[i].code)) return false;
+  return true;
+}
+
+constexpr bool wire_codes_unique() {
+  for (std::size_t i = 0; i < kCount; ++i)
+    for (std::size_t j = i + 1; j < kCount; ++j)
+      if (kCatalogue[i].code == kCatalogue[j].code) return false;
+  return true;
+}
+
+static_assert(wire_code_matches("kInsurerNumberCheckDigit", "INSURER_NUMBER_CHECK_DIGIT"));
+static_assert(!wire_code_matches("kInsurerNumberCheckDigit", "INSURER_NUMBER_CHECKDIGIT"));
+static_assert(wire_codes_follow_identifiers(),
+              "error_catalogue.def: a wire code is not its identifier in UPPER_SNAKE_CASE");
+static_assert(wire_codes_unique(), "error_catalogue.def: two entries have the same wire code");
+
+// A table cell: a '|' in a text would end the cell.
+void append_cell(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+}
 
 }  // namespace
 
@@ -225,6 +81,25 @@ const ErrorInfo& error_info(ErrorCode code) {
 
 int error_count() {
   return static_cast<int>(kCount);
+}
+
+std::string error_catalogue_markdown() {
+  std::string out =
+      "| code | HTTP | message (en) | message (ja) | what to do |\n|---|---|---|---|---|\n";
+  for (const ErrorInfo& e : kCatalogue) {
+    out += "| `";
+    out += e.code;
+    out += "` | ";
+    out += std::to_string(e.http_status);
+    out += " | ";
+    append_cell(out, e.message_en);
+    out += " | ";
+    append_cell(out, e.message_ja);
+    out += " | ";
+    append_cell(out, e.remedy_en);
+    out += " |\n";
+  }
+  return out;
 }
 
 }  // namespace onshi::core
