@@ -109,15 +109,17 @@ void EligibilityIndex::place(const core::Coverage& c) {
     throw std::out_of_range("EligibilityIndex: coverage id out of range");
   const auto id = static_cast<std::uint32_t>(c.id);
   if (links_.size() <= id) links_.resize(std::size_t{id} + 1, Links{kNil, kNil, kNil});
+  // Encoded and stored first: if that throws (a record over 64 MiB), the old one stays as it was.
+  thread_local std::string bytes;
+  bytes.clear();
+  encode_record(c, insurer_slot(c.key.insurer_number), *dict_, bytes);
+  const std::uint32_t record = arena_->add(bytes);
   if (links_[id].record != kNil) {
     unlink_old(id);
   } else {
     ++count_;
   }
-  thread_local std::string bytes;
-  bytes.clear();
-  encode_record(c, insurer_slot(c.key.insurer_number), *dict_, bytes);
-  links_[id].record = arena_->add(bytes);
+  links_[id].record = record;
 
   std::uint32_t& group_head = groups_->at(card_tag(c.key));
   links_[id].next_in_group = group_head;

@@ -75,11 +75,16 @@ int unzigzag(std::uint64_t v) {
 }
 
 // Codes `text` straight into `out` behind a one-byte length, moved up in the rare case that
-// the coded form is 128 bytes or longer (a longer varint).
+// the coded form is 128 bytes or longer (a longer varint). Through the dictionary's memo of
+// `field`, or directly when -1: a person's own name and kana rarely repeat row to row.
 void put_text(std::string& out, int field, std::string_view text, TextDictionary& dict) {
   const std::size_t at = out.size();
   out.push_back('\0');
-  dict.encode_field(field, text, out);
+  if (field < 0) {
+    dict.encode(text, out);
+  } else {
+    dict.encode_field(field, text, out);
+  }
   const std::size_t n = out.size() - at - 1;
   if (n < 0x80) {
     out[at] = static_cast<char>(n);
@@ -181,11 +186,11 @@ void encode_record(const core::Coverage& c, std::uint32_t insurer, TextDictionar
   if (flags & kFlagPersonText) put_raw(out, c.person_key);
   put_text(out, 0, c.key.symbol, dict);
   put_text(out, 1, c.key.number, dict);
-  put_text(out, 2, c.name, dict);
-  put_text(out, 3, c.name_kana, dict);
+  put_text(out, -1, c.name, dict);
+  put_text(out, -1, c.name_kana, dict);
   put_text(out, 4, c.address, dict);
   if (!(flags & kFlagInsuredIsName)) put_text(out, 5, c.insured_name, dict);
-  if (c.self_pay_limit) put_text(out, 6, c.self_pay_limit->category, dict);
+  if (c.self_pay_limit) put_text(out, 2, c.self_pay_limit->category, dict);
   if (flags & kFlagPostcodePacked) {
     out.push_back(static_cast<char>(postcode & 0xFF));
     out.push_back(static_cast<char>((postcode >> 8) & 0xFF));
