@@ -1,7 +1,8 @@
 #pragma once
 // The in-memory eligibility index: the hot path of a counter check never touches the database.
-// Rebuilt from the store at start, updated after each committed write. Records are kept compact
-// (fixed fields plus one arena-allocated string blob) so that 10 million coverages fit one node.
+// Rebuilt from the store at start, updated after each committed write. Records are compact
+// (record_codec.hpp: variable-length bytes in an arena, texts dictionary-coded) and chained by
+// 32-bit ids, so that the national 126 million insured fit one node (docs/scale.md).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,10 @@
 #include "core/insurer.hpp"
 
 namespace onshi::index {
+
+class HeadTable;
+class RecordArena;
+class TextDictionary;
 
 // A confirmation by insurance-card data (照会区分 2), already normalised by the service.
 struct CardLookup {
@@ -62,23 +67,28 @@ class EligibilityIndex {
   std::size_t memory_bytes() const;  // what the index holds, approximately
 
  private:
-  struct Slot;
-  class HeadTable;
-  class Arena;
+  // Per coverage id: where its record is and the next ids of its two chains (kNil ends one).
+  struct Links {
+    std::uint32_t record;  // RecordArena reference; kNil: no coverage has this id
+    std::uint32_t next_in_group;
+    std::uint32_t next_in_person;
+  };
   std::uint32_t insurer_slot(const std::string& number);  // under the write lock
   void place(const core::Coverage& c);                    // under the write lock
-  core::Coverage materialise(const Slot& s) const;
-  // Visits the group's coverages; false when the insurer number is not known at all.
+  void unlink_old(std::uint32_t id);                      // under the write lock
+  // Visits the ids and parsed records of the group's coverages; false when the insurer number
+  // is not known at all.
   template <typename Visit>
   bool for_each_in_group(std::string_view insurer_number, std::string_view symbol_key,
                          std::string_view number_key, Visit&& visit) const;
 
   mutable std::shared_mutex mutex_;
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> slot_of_id_;  // coverage id -> slot (ids are dense)
-  std::unique_ptr<HeadTable> groups_;      // card key hash -> first slot
-  std::unique_ptr<HeadTable> persons_;     // person key hash -> first slot
-  std::unique_ptr<Arena> arena_;
+  std::vector<Links> links_;  // indexed by coverage id (ids are dense)
+  std::size_t count_ = 0;
+  std::unique_ptr<HeadTable> groups_;   // card key hash -> first id
+  std::unique_ptr<HeadTable> persons_;  // person key hash -> first id
+  std::unique_ptr<RecordArena> arena_;
+  std::unique_ptr<TextDictionary> dict_;
   std::vector<core::Insurer> insurers_;
   std::unordered_map<std::string, std::uint32_t> insurer_by_number_;
 };

@@ -4,11 +4,18 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <span>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "pki/hashing.hpp"
@@ -121,21 +128,104 @@ App::App(const Where& where, Mode mode, Clock clock, JournalSync journal_sync) :
 
 App::~App() = default;
 
+namespace {
+
+// Reads the store's coverages on a second thread while the calling thread builds the index from
+// the batches already read: decoding the store's rows and encoding them into the index take
+// about as long each (docs/benchmarks.md), so the build takes the longer of the two instead of
+// their sum. Rows are copied into batches whose strings are reused, so that a row costs no
+// allocation once the first batches are filled.
+void scan_into(index::EligibilityIndex& index, store::Store& from) {
+  constexpr std::size_t kBatchRows = 4096;
+  struct Batch {
+    std::vector<core::Coverage> rows = std::vector<core::Coverage>(kBatchRows);
+    std::size_t size = 0;
+  };
+  struct Aborted {};  // unwinds the scan when the builder failed
+  std::array<Batch, 3> batches;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Batch*> empty, full;
+  for (Batch& b : batches) empty.push_back(&b);
+  bool scan_done = false, build_failed = false;
+  std::exception_ptr scan_error;
+
+  std::thread reader([&] {
+    Batch* batch = nullptr;
+    const auto take_empty = [&] {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !empty.empty() || build_failed; });
+      if (build_failed) throw Aborted{};
+      batch = empty.front();
+      empty.pop_front();
+      batch->size = 0;
+    };
+    const auto hand_over = [&] {
+      {
+        std::lock_guard lock(mutex);
+        full.push_back(batch);
+      }
+      changed.notify_all();
+      batch = nullptr;
+    };
+    try {
+      take_empty();
+      from.for_each_coverage([&](const core::Coverage& c) {
+        batch->rows[batch->size++] = c;
+        if (batch->size == kBatchRows) {
+          hand_over();
+          take_empty();
+        }
+      });
+      if (batch->size > 0) hand_over();
+    } catch (const Aborted&) {
+    } catch (...) {
+      scan_error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex);
+      scan_done = true;
+    }
+    changed.notify_all();
+  });
+
+  try {
+    for (;;) {
+      Batch* batch = nullptr;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !full.empty() || scan_done; });
+        if (full.empty()) break;
+        batch = full.front();
+        full.pop_front();
+      }
+      index.upsert(std::span<const core::Coverage>(batch->rows.data(), batch->size));
+      {
+        std::lock_guard lock(mutex);
+        empty.push_back(batch);
+      }
+      changed.notify_all();
+    }
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex);
+      build_failed = true;
+    }
+    changed.notify_all();
+    reader.join();
+    throw;
+  }
+  reader.join();
+  if (scan_error) std::rethrow_exception(scan_error);
+}
+
+}  // namespace
+
 double App::fill_index(index::EligibilityIndex& index, store::Store& from) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto insurers = from.insurers();
   index.upsert_insurers(insurers);
-  std::vector<core::Coverage> chunk;
-  chunk.reserve(8192);
-  from.for_each_coverage([&](const core::Coverage& c) {
-    chunk.push_back(c);
-    if (chunk.size() == chunk.capacity()) {
-      index.upsert(chunk);
-      chunk.clear();
-    }
-  });
-  index.upsert(chunk);
-  chunk = {};
+  scan_into(index, from);
   from.release_memory();
   malloc_trim(0);  // the build's temporaries go back to the system: serve is long-lived
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
