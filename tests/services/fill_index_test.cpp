@@ -79,9 +79,23 @@ class FailingScan : public store::Store {
                                                 int limit) override {
     return inner_.coverages_of_load(load_id, after_id, limit);
   }
-  void append_access(std::span<const core::AccessRecord> records,
-                     std::span<const core::DailyCount> counts) override {
-    inner_.append_access(records, counts);
+  core::JournalAnchor journal_head(std::string_view node) override {
+    return inner_.journal_head(node);
+  }
+  bool append_journal(std::span<const core::JournalRecord> records,
+                      std::span<const core::DailyCount> counts) override {
+    return inner_.append_journal(records, counts);
+  }
+  void add_journal_anchor(const core::JournalAnchor& a) override { inner_.add_journal_anchor(a); }
+  std::vector<core::JournalAnchor> journal_anchors(std::string_view node) override {
+    return inner_.journal_anchors(node);
+  }
+  std::vector<std::string> journal_nodes() override { return inner_.journal_nodes(); }
+  std::int64_t journal_count() override { return inner_.journal_count(); }
+  void for_each_journal_record(
+      std::string_view node,
+      const std::function<void(const core::JournalRecord&)>& visit) override {
+    inner_.for_each_journal_record(node, visit);
   }
   std::vector<core::AccessRecord> access_records(const std::string& facility, int limit) override {
     return inner_.access_records(facility, limit);
