@@ -17,6 +17,7 @@
 
 #include "core/identifiers.hpp"
 #include "core/text_normalise.hpp"
+#include "tests/store/store_test_data.hpp"
 
 namespace onshi::index {
 namespace {
@@ -102,47 +103,10 @@ CardLookup lookup(const std::string& insurer, std::string_view symbol, std::stri
   return q;
 }
 
+// The store tests' field-by-field comparison, which names the field that differs.
+using store::testing::expect_same_coverage;
 void expect_same(const Coverage& want, const Coverage& got) {
-  SCOPED_TRACE("coverage id " + std::to_string(want.id));
-  EXPECT_EQ(want.id, got.id);
-  EXPECT_EQ(want.key.insurer_number, got.key.insurer_number);
-  EXPECT_EQ(want.key.symbol, got.key.symbol);
-  EXPECT_EQ(want.key.number, got.key.number);
-  EXPECT_EQ(want.key.branch, got.key.branch);
-  EXPECT_EQ(want.relationship, got.relationship);
-  EXPECT_EQ(want.insured_name, got.insured_name);
-  EXPECT_EQ(want.name, got.name);
-  EXPECT_EQ(want.name_kana, got.name_kana);
-  EXPECT_EQ(want.sex, got.sex);
-  EXPECT_EQ(want.birth_date, got.birth_date);
-  EXPECT_EQ(want.address, got.address);
-  EXPECT_EQ(want.postcode, got.postcode);
-  EXPECT_EQ(want.acquired_on, got.acquired_on);
-  EXPECT_EQ(want.lost_on, got.lost_on);
-  EXPECT_EQ(want.loss_reason, got.loss_reason);
-  EXPECT_EQ(want.card_issued_on, got.card_issued_on);
-  EXPECT_EQ(want.card_valid_from, got.card_valid_from);
-  EXPECT_EQ(want.card_valid_until, got.card_valid_until);
-  EXPECT_EQ(want.copay_ratio, got.copay_ratio);
-  ASSERT_EQ(want.elderly.has_value(), got.elderly.has_value());
-  if (want.elderly) {
-    EXPECT_EQ(want.elderly->copay_ratio, got.elderly->copay_ratio);
-    EXPECT_EQ(want.elderly->valid_from, got.elderly->valid_from);
-    EXPECT_EQ(want.elderly->valid_until, got.elderly->valid_until);
-  }
-  ASSERT_EQ(want.self_pay_limit.has_value(), got.self_pay_limit.has_value());
-  if (want.self_pay_limit) {
-    EXPECT_EQ(want.self_pay_limit->category, got.self_pay_limit->category);
-    EXPECT_EQ(want.self_pay_limit->valid_from, got.self_pay_limit->valid_from);
-    EXPECT_EQ(want.self_pay_limit->valid_until, got.self_pay_limit->valid_until);
-  }
-  ASSERT_EQ(want.specific_disease.has_value(), got.specific_disease.has_value());
-  if (want.specific_disease) {
-    EXPECT_EQ(want.specific_disease->disease, got.specific_disease->disease);
-    EXPECT_EQ(want.specific_disease->valid_from, got.specific_disease->valid_from);
-    EXPECT_EQ(want.specific_disease->valid_until, got.specific_disease->valid_until);
-  }
-  EXPECT_EQ(want.person_key, got.person_key);
+  expect_same_coverage(want, got);
 }
 
 class EligibilityIndexTest : public ::testing::Test {
