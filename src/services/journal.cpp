@@ -1,6 +1,7 @@
 #include "services/journal.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -289,6 +290,7 @@ void Journal::flush() {
   durable_cv_.wait(lock, [&] { return committed_ >= target || stopping_writer_; });
   const std::int64_t target_seq = durable_seq_;
   const std::uint64_t passes = import_passes_;
+  ++flushes_asked_;
   // Two passes: the one running now may have started before these records were durable.
   wake_importer_.notify_one();
   imported_cv_.wait(lock, [&] {
@@ -372,6 +374,7 @@ void Journal::write_batch(std::vector<Item>& batch) {
     head_hash_ = prev;
     segment_size_ += buffer_.size();
   }
+  bool batch_waits = false;
   {
     std::lock_guard lock(mutex_);
     if (ok) {
@@ -380,6 +383,7 @@ void Journal::write_batch(std::vector<Item>& batch) {
     } else {
       ++failed_batches_;
     }
+    batch_waits = import_batch_waits();
   }
   for (auto& item : batch)
     if (item.done) item.done(ok);
@@ -388,10 +392,17 @@ void Journal::write_batch(std::vector<Item>& batch) {
     committed_ += batch.size();
   }
   durable_cv_.notify_all();
-  wake_importer_.notify_one();
+  // A smaller backlog waits for the importer's next turn (JournalOptions::import_every).
+  if (batch_waits) wake_importer_.notify_one();
+}
+
+bool Journal::import_batch_waits() const {
+  return imported_ >= 0 && durable_seq_ - imported_ >= static_cast<std::int64_t>(kImportBatch);
 }
 
 void Journal::run_importer() {
+  // Copying into the store can wait; the writer and the request threads cannot.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   bool failed = false;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -409,12 +420,15 @@ void Journal::run_importer() {
       imported_cv_.notify_all();
       return;
     }
-    const auto ready = [&] { return stopping_importer_ || imported_ < durable_seq_; };
+    const auto due = [&] {
+      return stopping_importer_ || flushes_asked_ != flushes_served_ || import_batch_waits();
+    };
     if (failed)
       wake_importer_.wait_for(lock, options_.retry_every, [&] { return stopping_importer_; });
     else
-      wake_importer_.wait_for(lock, options_.anchor_every, ready);
+      wake_importer_.wait_for(lock, options_.import_every, due);
     if (stopping_importer_) continue;
+    const std::uint64_t serving = flushes_asked_;
     lock.unlock();
     const bool was_away = store_away_;
     const std::int64_t before = imported_seq();
@@ -441,6 +455,7 @@ void Journal::run_importer() {
     if (!failed) maybe_anchor(false);
     lock.lock();
     ++import_passes_;
+    flushes_served_ = serving;
     imported_cv_.notify_all();
   }
 }

@@ -46,6 +46,10 @@ struct JournalOptions {
   std::int64_t anchor_every_records = 10000;
   std::chrono::milliseconds anchor_every{60000};
   std::chrono::milliseconds retry_every{1000};
+  // The importer copies at most this often -- sooner when a whole import batch waits or a
+  // flush() asks -- so that each store transaction carries many records: one transaction per
+  // small write batch cost half the node's CPU in WAL pages (docs/benchmarks.md).
+  std::chrono::milliseconds import_every{1000};
   std::uint64_t segment_bytes = 64ull << 20;  // a new segment once one is this long
 };
 
@@ -87,7 +91,8 @@ class Journal {
   void run_writer();
   void write_batch(std::vector<Item>& batch);
   void run_importer();
-  bool import_some();  // true when it made progress
+  bool import_some();               // true when it made progress
+  bool import_batch_waits() const;  // under mutex_: a whole import batch is durable, not imported
   bool locate_import_cursor();
   void maybe_anchor(bool force);
 
@@ -112,6 +117,7 @@ class Journal {
   std::int64_t durable_seq_ = 0;
   std::int64_t imported_ = 0;  // store head seq; -1 until known
   std::uint64_t import_passes_ = 0;
+  std::uint64_t flushes_asked_ = 0, flushes_served_ = 0;
   bool stopping_writer_ = false, stopping_importer_ = false, writer_idle_ = false;
   std::uint64_t appended_ = 0, committed_ = 0, failed_batches_ = 0;
 

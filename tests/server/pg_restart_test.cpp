@@ -223,6 +223,11 @@ TEST_P(PgRestart, ConfirmationsGoOnAndNothingIsLostOrDoubled) {
     HttpClient c(server_.port());
     EXPECT_EQ(c.request(bhttp::verb::get, "/healthz").status, 200);
   }
+  // The importer's next turn (about a second: JournalOptions::import_every) finds the store
+  // away and says so.
+  EXPECT_TRUE(eventually([&] {
+    return server_.log().find("the store does not take journal records") != std::string::npos;
+  })) << server_.log();
 
   cluster_script({"resume", cluster_}, cluster_ + ".log");
 
