@@ -101,7 +101,7 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
   const int validity = static_cast<int>(a.resolution.validity);
   w.begin_object();
   w.field("confirmation_id", o.confirmation_id);
-  w.field("reference_classification", 2);  // 照会区分: insurance-card data
+  w.field("reference_classification", o.reference_classification);  // 照会区分
   w.field("as_of", o.as_of.iso());
   w.field("validity", validity);
   w.field("validity_label", core::to_string(a.resolution.validity));
@@ -120,23 +120,23 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
   if (!a.record) {
     w.null();
   } else {
-    const core::Coverage& c = *a.record;
+    const core::AnswerRecord& c = *a.record;
     w.begin_object();
-    w.field("insurer_number", c.key.insurer_number);
-    w.field("insurer_name", a.insurer_name);
-    w.field("symbol", c.key.symbol);
-    w.field("number", c.key.number);
-    w.field("branch", c.key.branch);
+    w.field("insurer_number", c.insurer_number());
+    w.field("insurer_name", c.insurer_name());
+    w.field("symbol", c.symbol());
+    w.field("number", c.number());
+    w.field("branch", c.branch());
     w.field("relationship", static_cast<int>(c.relationship));
     w.field("relationship_label",
             c.relationship == core::Relationship::kInsured ? "insured" : "dependant");
-    w.field("insured_name", c.insured_name);
-    w.field("name", c.name);
-    w.field("name_kana", c.name_kana);
+    w.field("insured_name", c.insured_name());
+    w.field("name", c.name());
+    w.field("name_kana", c.name_kana());
     w.field("sex", static_cast<int>(c.sex));
     write_date(w, "birth_date", c.birth_date);
-    w.field("address", c.address);
-    w.field("postcode", c.postcode);
+    w.field("address", c.address());
+    w.field("postcode", c.postcode());
     write_date(w, "acquired_on", c.acquired_on);
     write_date(w, "lost_on", c.lost_on);
     w.key("loss_reason");
@@ -181,7 +181,7 @@ std::string encode_confirm_outcome(const services::ConfirmOutcome& o) {
         w.null();
       }
     }
-    w.field("my_number_linked", !c.person_key.empty());
+    w.field("my_number_linked", c.my_number_linked);
     w.end_object();
   }
   w.end_object();

@@ -6,7 +6,7 @@ bool within(Date day, Date from, Date until) {
   return (!from.valid() || from <= day) && (!until.valid() || day <= until);
 }
 
-AnswerTerms settle_terms(Coverage& record, Date as_of, Validity validity) {
+AnswerTerms settle_terms(AnswerRecord& record, Date as_of, Validity validity) {
   AnswerTerms terms;
   if (record.elderly) {
     const int age = record.birth_date.age_on(as_of);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/coverage.hpp"
+#include "core/answer_record.hpp"
 #include "core/eligibility.hpp"
 #include "core/error_code.hpp"
 
@@ -31,6 +31,6 @@ bool within(Date day, Date from, Date until);
 // on `as_of` (R-Q10), and the self-pay limit and specific-disease terms unless in force
 // (R-Q12); computes the applicable co-pay (R-Q11) and the card notices of a valid answer
 // (R-Q13).
-AnswerTerms settle_terms(Coverage& record, Date as_of, Validity validity);
+AnswerTerms settle_terms(AnswerRecord& record, Date as_of, Validity validity);
 
 }  // namespace onshi::core

@@ -155,16 +155,20 @@ bool EligibilityIndex::for_each_in_group(std::string_view insurer_number,
 ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
   std::shared_lock lock(mutex_);
   const core::Date as_of = q.query.as_of;
-  // A family card key holds a handful of members and periods.
-  std::vector<std::uint32_t> ids;
-  std::vector<RecordView> found;
+  // A family card key holds a handful of members and periods; the vectors keep their room from
+  // one confirmation to the next on this thread.
+  thread_local std::vector<std::uint32_t> ids;
+  thread_local std::vector<RecordView> found;
+  thread_local std::vector<core::CoverageFacts> facts;
+  ids.clear();
+  found.clear();
   const bool insurer_known = for_each_in_group(q.insurer_number, q.symbol_key, q.number_key,
                                                [&](std::uint32_t id, const RecordView& v) {
                                                  ids.push_back(id);
                                                  found.push_back(v);
                                                });
   // Facts point into `found` (the branch), which no longer grows.
-  std::vector<core::CoverageFacts> facts(found.size());
+  facts.assign(found.size(), core::CoverageFacts{});
   for (std::size_t i = 0; i < found.size(); ++i) {
     const RecordView& v = found[i];
     core::CoverageFacts& f = facts[i];
@@ -197,15 +201,15 @@ ConfirmAnswer EligibilityIndex::confirm(const CardLookup& q) const {
   if (answer.resolution.chosen) {
     const std::size_t c = *answer.resolution.chosen;
     chosen = &facts[c];
-    answer.record =
-        materialise_record(found[c], ids[c], insurers_[found[c].insurer].number, *dict_);
-    answer.insurer_name = insurers_[found[c].insurer].name;
-    core::Coverage& record = *answer.record;
+    answer.record = answer_record(found[c], ids[c], insurers_[found[c].insurer], *dict_);
+    core::AnswerRecord& record = *answer.record;
     // R-Q9: a 本人's own name; a 家族's 本人 under the same card key.
     if (record.relationship == core::Relationship::kInsured) {
-      record.insured_name = record.name;
+      record.same_text(core::AnswerRecord::kInsuredName, core::AnswerRecord::kName);
     } else if (const auto insured = core::insured_person_of(facts, as_of)) {
-      record.insured_name = decode_text(found[*insured].name, *dict_);
+      record.begin_text(core::AnswerRecord::kInsuredName);
+      dict_->decode(found[*insured].name, record.buffer());
+      record.end_text(core::AnswerRecord::kInsuredName);
     }
     core::AnswerTerms terms = core::settle_terms(record, as_of, answer.resolution.validity);
     answer.applicable_copay_ratio = terms.applicable_copay_ratio;

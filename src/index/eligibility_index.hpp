@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/answer_record.hpp"
 #include "core/answer_terms.hpp"
 #include "core/coverage.hpp"
 #include "core/eligibility.hpp"
@@ -37,10 +38,9 @@ struct ConfirmAnswer {
   core::ReasonText reason_text;
   // The record answered with, when one applies, as the desk sees it on the as-of date: terms
   // not in force removed, insured_name from the card's 本人 (docs/eligibility-rules.md R-Q8..13).
-  std::optional<core::Coverage> record;
-  std::string insurer_name;
-  int applicable_copay_ratio = 0;     // R-Q11; 0 without a record
-  std::vector<core::Notice> notices;  // R-Q13
+  std::optional<core::AnswerRecord> record;  // with the insurer's name
+  int applicable_copay_ratio = 0;            // R-Q11; 0 without a record
+  std::vector<core::Notice> notices;         // R-Q13
 };
 
 class EligibilityIndex {

@@ -279,6 +279,74 @@ std::string decode_text(std::string_view coded, const TextDictionary& dict) {
   return out;
 }
 
+void append_postcode(const RecordView& v, std::string& out) {
+  if (!v.postcode_packed) {
+    out.append(v.postcode);
+    return;
+  }
+  char text[8];
+  std::uint32_t d = v.postcode_digits;
+  for (int i = 7; i >= 0; --i) {
+    if (i == 3) continue;
+    text[i] = static_cast<char>('0' + d % 10);
+    d /= 10;
+  }
+  text[3] = '-';
+  out.append(text, 8);
+}
+
+core::AnswerRecord answer_record(const RecordView& v, std::int64_t id, const core::Insurer& insurer,
+                                 const TextDictionary& dict) {
+  using core::AnswerRecord;
+  AnswerRecord r;
+  r.id = id;
+  r.relationship = v.relationship;
+  r.sex = v.sex;
+  r.birth_date = v.dates[kBirth];
+  r.acquired_on = v.dates[kAcquired];
+  r.lost_on = v.dates[kLost];
+  r.loss_reason = v.loss_reason;
+  r.card_issued_on = v.dates[kCardIssued];
+  r.card_valid_from = v.dates[kCardFrom];
+  r.card_valid_until = v.dates[kCardUntil];
+  r.copay_ratio = v.copay_ratio;
+  if (v.has_elderly)
+    r.elderly = core::ElderlyRecipientTerms{v.elderly_copay_ratio, v.dates[kElderlyFrom],
+                                            v.dates[kElderlyUntil]};
+  if (v.has_limit)
+    r.self_pay_limit = core::SelfPayLimitTerms{decode_text(v.limit_category, dict),
+                                               v.dates[kLimitFrom], v.dates[kLimitUntil]};
+  if (v.has_disease)
+    r.specific_disease =
+        core::SpecificDiseaseTerms{v.disease, v.dates[kDiseaseFrom], v.dates[kDiseaseUntil]};
+  r.my_number_linked = !v.person_key.empty();
+  // One buffer for every text: the coded bytes are a fair guess of the decoded size.
+  r.reserve(insurer.number.size() + insurer.name.size() + 2 + 8 +
+            2 * (v.symbol.size() + v.number.size() + v.name.size() + v.name_kana.size() +
+                 v.address.size() + v.insured_name.size() + v.postcode.size()));
+  r.set_text(AnswerRecord::kInsurerNumber, insurer.number);
+  r.set_text(AnswerRecord::kInsurerName, insurer.name);
+  r.set_text(AnswerRecord::kBranch, v.branch_view());
+  const auto decoded = [&](AnswerRecord::Text t, std::string_view coded) {
+    r.begin_text(t);
+    dict.decode(coded, r.buffer());
+    r.end_text(t);
+  };
+  decoded(AnswerRecord::kSymbol, v.symbol);
+  decoded(AnswerRecord::kNumber, v.number);
+  decoded(AnswerRecord::kName, v.name);
+  decoded(AnswerRecord::kNameKana, v.name_kana);
+  decoded(AnswerRecord::kAddress, v.address);
+  if (v.insured_is_name)
+    r.same_text(AnswerRecord::kInsuredName, AnswerRecord::kName);
+  else
+    decoded(AnswerRecord::kInsuredName, v.insured_name);
+  r.begin_text(AnswerRecord::kPostcode);
+  append_postcode(v, r.buffer());
+  r.end_text(AnswerRecord::kPostcode);
+  return r;
+}
+
 core::Coverage materialise_record(const RecordView& v, std::int64_t id,
                                   const std::string& insurer_number, const TextDictionary& dict) {
   core::Coverage c;
@@ -294,19 +362,7 @@ core::Coverage materialise_record(const RecordView& v, std::int64_t id,
   c.sex = v.sex;
   c.birth_date = v.dates[kBirth];
   c.address = decode_text(v.address, dict);
-  if (v.postcode_packed) {
-    char text[9];
-    std::uint32_t d = v.postcode_digits;
-    for (int i = 7; i >= 0; --i) {
-      if (i == 3) continue;
-      text[i] = static_cast<char>('0' + d % 10);
-      d /= 10;
-    }
-    text[3] = '-';
-    c.postcode.assign(text, 8);
-  } else {
-    c.postcode = v.postcode;
-  }
+  append_postcode(v, c.postcode);
   c.acquired_on = v.dates[kAcquired];
   c.lost_on = v.dates[kLost];
   c.loss_reason = v.loss_reason;

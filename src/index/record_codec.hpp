@@ -21,7 +21,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/answer_record.hpp"
 #include "core/coverage.hpp"
+#include "core/insurer.hpp"
 #include "index/text_dictionary.hpp"
 
 namespace onshi::index {
@@ -74,6 +76,12 @@ RecordView parse_record(const char* p);
 std::string_view stored_person_key(const char* record);
 // Decodes one coded text of a view.
 std::string decode_text(std::string_view coded, const TextDictionary& dict);
+// The record an answer shows, texts decoded into its one buffer; the id and insurer come from
+// the index. A view into a record's bytes has no Coverage in between (issue 7, point 4).
+core::AnswerRecord answer_record(const RecordView& v, std::int64_t id, const core::Insurer& insurer,
+                                 const TextDictionary& dict);
+// The postcode's text appended to `out`.
+void append_postcode(const RecordView& v, std::string& out);
 // The whole coverage back; the id and insurer number come from the index.
 core::Coverage materialise_record(const RecordView& v, std::int64_t id,
                                   const std::string& insurer_number, const TextDictionary& dict);

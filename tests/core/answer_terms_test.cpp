@@ -12,8 +12,8 @@ Date ymd(int y, int m, int d) {
   return Date::from_ymd(y, m, d);
 }
 
-Coverage elderly_record() {
-  Coverage c;
+AnswerRecord elderly_record() {
+  AnswerRecord c;
   c.birth_date = ymd(1952, 3, 10);
   c.copay_ratio = 3;
   c.elderly = ElderlyRecipientTerms{2, ymd(2022, 4, 1), Date{}};
@@ -27,7 +27,7 @@ TEST(AnswerTerms, RuleQ10ElderlyTermsOnlyFrom70To74) {
            {ymd(2027, 3, 9), true},    // 74, the day before the 75th birthday
            {ymd(2027, 3, 10), false},  // 75: 後期高齢者
        }) {
-    Coverage c = elderly_record();
+    AnswerRecord c = elderly_record();
     const AnswerTerms t = settle_terms(c, as_of, Validity::kValid);
     EXPECT_EQ(c.elderly.has_value(), shown) << as_of.iso();
     EXPECT_EQ(t.applicable_copay_ratio, shown ? 2 : 3) << as_of.iso();  // R-Q11
@@ -36,9 +36,9 @@ TEST(AnswerTerms, RuleQ10ElderlyTermsOnlyFrom70To74) {
 }
 
 TEST(AnswerTerms, RuleQ10ElderlyTermsOnlyWithinTheirValidity) {
-  Coverage c = elderly_record();
+  AnswerRecord c = elderly_record();
   c.elderly->valid_until = ymd(2023, 7, 31);
-  Coverage after = c;
+  AnswerRecord after = c;
   settle_terms(after, ymd(2023, 8, 1), Validity::kValid);
   EXPECT_FALSE(after.elderly);
   settle_terms(c, ymd(2023, 7, 31), Validity::kValid);  // inclusive end
@@ -46,10 +46,10 @@ TEST(AnswerTerms, RuleQ10ElderlyTermsOnlyWithinTheirValidity) {
 }
 
 TEST(AnswerTerms, RuleQ12ConsentedTermsOnlyWithinTheirValidity) {
-  Coverage c;
+  AnswerRecord c;
   c.self_pay_limit = SelfPayLimitTerms{"A03", ymd(2024, 1, 1), ymd(2024, 12, 31)};
   c.specific_disease = SpecificDiseaseTerms{1, ymd(2025, 1, 1), Date{}};
-  Coverage in_2024 = c, in_2025 = c;
+  AnswerRecord in_2024 = c, in_2025 = c;
   settle_terms(in_2024, ymd(2024, 12, 31), Validity::kValid);
   settle_terms(in_2025, ymd(2025, 1, 1), Validity::kValid);
   EXPECT_TRUE(in_2024.self_pay_limit);
@@ -59,10 +59,10 @@ TEST(AnswerTerms, RuleQ12ConsentedTermsOnlyWithinTheirValidity) {
 }
 
 TEST(AnswerTerms, RuleQ13CardNoticesOnValidAnswersOnly) {
-  Coverage c;
+  AnswerRecord c;
   c.card_valid_from = ymd(2020, 4, 1);
   c.card_valid_until = ymd(2024, 3, 31);
-  Coverage copy = c;
+  AnswerRecord copy = c;
   auto t = settle_terms(copy, ymd(2024, 4, 1), Validity::kValid);
   ASSERT_EQ(t.notices.size(), 1u);
   EXPECT_EQ(t.notices[0].code, ErrorCode::kNoticeCardValidityEnded);

@@ -108,6 +108,15 @@ using store::testing::expect_same_coverage;
 void expect_same(const Coverage& want, const Coverage& got) {
   expect_same_coverage(want, got);
 }
+// An answer's record against the coverage registered (texts named when they differ).
+void expect_same(const Coverage& want, const core::AnswerRecord& got) {
+  const core::AnswerRecord w = core::answer_record_of(want, got.insurer_name());
+  for (int t = 0; t < core::AnswerRecord::kTextCount; ++t) {
+    const auto text = static_cast<core::AnswerRecord::Text>(t);
+    EXPECT_EQ(got.text(text), w.text(text)) << "text " << t;
+  }
+  EXPECT_TRUE(got == w) << "a non-text field differs";
+}
 
 class EligibilityIndexTest : public ::testing::Test {
  protected:
@@ -139,9 +148,9 @@ TEST_F(EligibilityIndexTest, SymbolAndNumberTypedDifferentlyMatch) {
     EXPECT_EQ(a.resolution.validity, Validity::kValid);
     ASSERT_TRUE(a.record);
     // Always what the insurer registered, never what the desk typed.
-    EXPECT_EQ(a.record->key.symbol, "12-34");
-    EXPECT_EQ(a.record->key.number, "0056");
-    EXPECT_EQ(a.insurer_name, kTaka + "島屋健康保険組合");
+    EXPECT_EQ(a.record->symbol(), "12-34");
+    EXPECT_EQ(a.record->number(), "0056");
+    EXPECT_EQ(a.record->insurer_name(), kTaka + "島屋健康保険組合");
   }
   // Leading zeros are significant: "56" is another card.
   const auto other = index_.confirm(lookup(kKenpo, "1234", "56", ymd(1972, 5, 1), ymd(2024, 6, 1)));
@@ -155,7 +164,7 @@ TEST_F(EligibilityIndexTest, KanaAndKanjiSymbolsMatch) {
   auto a = index_.confirm(lookup(kKokuho, "ｱｲ12", "7", ymd(1980, 1, 15), ymd(2024, 6, 1)));
   EXPECT_EQ(a.resolution.validity, Validity::kValid);
   ASSERT_TRUE(a.record);
-  EXPECT_EQ(a.record->key.symbol, "ｱｲ-12");
+  EXPECT_EQ(a.record->symbol(), "ｱｲ-12");
   a = index_.confirm(lookup(kKokuho, "千代田", "８", ymd(1980, 1, 15), ymd(2024, 6, 1)));
   EXPECT_EQ(a.resolution.validity, Validity::kValid);
   // Katakana ー between kana is a letter, not a hyphen: カード and カド are different symbols.
@@ -178,10 +187,10 @@ TEST_F(EligibilityIndexTest, RecordIsByteExactAsRegistered) {
   ASSERT_TRUE(a.record);
   expect_same(c, *a.record);
   // The four bytes of 𠮷 and the variation selector survive.
-  EXPECT_NE(a.record->insured_name.find(kYoshi), std::string::npos);
-  EXPECT_NE(a.record->name.find(kBeVs), std::string::npos);
-  EXPECT_NE(a.record->name.find(kSaki), std::string::npos);
-  EXPECT_EQ(a.record->key.number, "００４５") << "registered full-width, returned full-width";
+  EXPECT_NE(a.record->insured_name().find(kYoshi), std::string::npos);
+  EXPECT_NE(a.record->name().find(kBeVs), std::string::npos);
+  EXPECT_NE(a.record->name().find(kSaki), std::string::npos);
+  EXPECT_EQ(a.record->number(), "００４５") << "registered full-width, returned full-width";
   const auto under =
       index_.coverages_under(kKenpo, core::match_key("千代田-12"), core::match_key("0045"));
   ASSERT_EQ(under.size(), 1u);
@@ -211,7 +220,7 @@ TEST_F(EligibilityIndexTest, UnknownInsurerVersusUnknownNumber) {
   EXPECT_EQ(a.resolution.reason, ErrorCode::kEligibilityNoCoverageForNumber);
   a = index_.confirm(lookup(kKenpo, "1", "3", ymd(1972, 5, 1), ymd(2024, 6, 1)));
   EXPECT_EQ(a.resolution.reason, ErrorCode::kEligibilityNoCoverageForNumber);
-  EXPECT_TRUE(a.insurer_name.empty());
+  EXPECT_FALSE(a.record);
 }
 
 TEST_F(EligibilityIndexTest, InsurerNamesAreUpdatedInPlace) {
@@ -219,7 +228,8 @@ TEST_F(EligibilityIndexTest, InsurerNamesAreUpdatedInPlace) {
   index_.upsert_insurers(std::vector<core::Insurer>{
       {kKenpo, "新しい名前の健保", core::InsurerKind::kHealthInsuranceSociety, 13}});
   const auto a = index_.confirm(lookup(kKenpo, "1", "2", ymd(1972, 5, 1), ymd(2024, 6, 1)));
-  EXPECT_EQ(a.insurer_name, "新しい名前の健保");
+  ASSERT_TRUE(a.record);
+  EXPECT_EQ(a.record->insurer_name(), "新しい名前の健保");
 }
 
 TEST_F(EligibilityIndexTest, KeysThatOnlyDifferInWhereTheSymbolEndsAreDistinct) {
@@ -275,8 +285,8 @@ TEST_F(EligibilityIndexTest, ReplaceByIdMovesACoverageToAnotherKey) {
   EXPECT_EQ(a.resolution.validity, Validity::kValid);
   ASSERT_TRUE(a.record);
   EXPECT_EQ(a.record->id, 5);
-  EXPECT_EQ(a.record->key.branch, "02");
-  EXPECT_EQ(a.insurer_name, "全国健康保険協会 北海道支部");
+  EXPECT_EQ(a.record->branch(), "02");
+  EXPECT_EQ(a.record->insurer_name(), "全国健康保険協会 北海道支部");
   // The member left behind is still there, alone.
   const auto left = index_.coverages_under(kKenpo, "1", "100");
   ASSERT_EQ(left.size(), 1u);
@@ -296,7 +306,7 @@ TEST_F(EligibilityIndexTest, ReplaceByIdUpdatesInPlace) {
   EXPECT_EQ(a.resolution.validity, Validity::kInvalid);
   EXPECT_EQ(a.resolution.reason, ErrorCode::kEligibilityLost);
   ASSERT_TRUE(a.record);
-  EXPECT_EQ(a.record->name, kYoshi + "田 花子");
+  EXPECT_EQ(a.record->name(), kYoshi + "田 花子");
   EXPECT_NE(a.reason_text.en.find("2024-04-01"), std::string::npos) << a.reason_text.en;
 }
 
@@ -452,10 +462,10 @@ TEST(EligibilityIndexProperty, EveryOneOf100kRandomCoveragesIsFound) {
         index.confirm(lookup(c.key.insurer_number, retype(c.key.symbol, rng),
                              retype(c.key.number, rng), c.birth_date, c.acquired_on, c.key.branch));
     const bool ok = a.resolution.validity == Validity::kValid && a.record && a.record->id == c.id &&
-                    a.record->name == c.name && a.record->key.symbol == c.key.symbol &&
-                    a.record->key.number == c.key.number && a.record->birth_date == c.birth_date &&
+                    a.record->name() == c.name && a.record->symbol() == c.key.symbol &&
+                    a.record->number() == c.key.number && a.record->birth_date == c.birth_date &&
                     a.record->lost_on == c.lost_on && a.record->copay_ratio == c.copay_ratio &&
-                    a.record->person_key == c.person_key &&
+                    a.record->my_number_linked == !c.person_key.empty() &&
                     a.record->self_pay_limit.has_value() == c.self_pay_limit.has_value();
     if (!ok && ++failures <= 5) {
       ADD_FAILURE() << "coverage " << c.id << " not found as registered (validity "
@@ -516,7 +526,7 @@ TEST(EligibilityIndexConcurrency, ReadersSeeWholeRecordsWhileAWriterReplaces) {
         const auto a = index.confirm(
             lookup(kKenpo, "S", std::to_string(5000 + i), ymd(1972, 5, 1), ymd(2024, 6, 1)));
         if (a.resolution.validity != Validity::kValid || !a.record || a.record->id != i ||
-            !core::is_valid_utf8(a.record->name))
+            !core::is_valid_utf8(a.record->name()))
           ++bad;
       }
     }

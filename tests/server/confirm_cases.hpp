@@ -134,12 +134,12 @@ inline std::string view_of_outcome(const services::ConfirmOutcome& o) {
     v["record"] = "null";
     return view_text(v);
   }
-  const core::Coverage& c = *a.record;
+  const core::AnswerRecord& c = *a.record;
   v["record"] = "present";
-  v["record.name"] = c.name;
-  v["record.insured_name"] = c.insured_name;
-  v["record.branch"] = c.key.branch;
-  v["record.insurer_name"] = a.insurer_name;
+  v["record.name"] = c.name();
+  v["record.insured_name"] = c.insured_name();
+  v["record.branch"] = c.branch();
+  v["record.insurer_name"] = c.insurer_name();
   v["record.lost_on"] = c.lost_on.valid() ? c.lost_on.iso() : "null";
   v["record.applicable_copay_ratio"] = std::to_string(a.applicable_copay_ratio);
   v["record.self_pay_limit"] = !o.self_pay_limit_consent ? "absent"

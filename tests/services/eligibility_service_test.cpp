@@ -300,8 +300,8 @@ TEST_F(EligibilityServiceTest, ForgivingInputIsAccepted) {
   EXPECT_EQ(out.answer.resolution.validity, Validity::kValid);
   ASSERT_TRUE(out.answer.record);
   EXPECT_EQ(out.answer.record->id, 11);
-  EXPECT_EQ(out.answer.record->key.symbol, kSymbol) << "returned as registered";
-  EXPECT_EQ(out.answer.insurer_name, kTaka + "島屋健康保険組合");
+  EXPECT_EQ(out.answer.record->symbol(), kSymbol) << "returned as registered";
+  EXPECT_EQ(out.answer.record->insurer_name(), kTaka + "島屋健康保険組合");
   // A branch is optional: the birth date picks the member.
   r.branch.clear();
   EXPECT_EQ(resolve_ok(hospital_, r).answer.record->id, 11);
