@@ -67,15 +67,32 @@ TEST(RouteTable, RoutesWithACredentialAnswerUnauthenticatedAndForbidden) {
 }
 
 TEST(RouteTable, BodyLimitsComeFromTheRoute) {
-  EXPECT_EQ(body_limit_for("POST", "/v1/registrations"), kFileBody);
-  EXPECT_EQ(body_limit_for("POST", "/v1/registrations?x=1"), kFileBody);
-  EXPECT_EQ(body_limit_for("POST", "/v1/eligibility/confirm"), kSmallBody);
+  const auto limit = [](std::string_view method, std::string_view target) {
+    return match_route(method, target).body_limit;
+  };
+  EXPECT_EQ(limit("POST", "/v1/registrations"), kFileBody);
+  EXPECT_EQ(limit("POST", "/v1/registrations?x=1"), kFileBody);
+  EXPECT_EQ(limit("POST", "/v1/eligibility/confirm"), kSmallBody);
   // Another method on the same path, or a path no route has, gets the small limit.
-  EXPECT_EQ(body_limit_for("PUT", "/v1/registrations"), kSmallBody);
-  EXPECT_EQ(body_limit_for("POST", "/v1/reference/insurers"), kSmallBody);
-  EXPECT_TRUE(body_goes_to_file("POST", "/v1/registrations"));
-  EXPECT_FALSE(body_goes_to_file("PUT", "/v1/registrations"));
-  EXPECT_FALSE(body_goes_to_file("POST", "/v1/eligibility/confirm"));
+  EXPECT_EQ(limit("PUT", "/v1/registrations"), kSmallBody);
+  EXPECT_EQ(limit("POST", "/v1/reference/insurers"), kSmallBody);
+  EXPECT_TRUE(match_route("POST", "/v1/registrations").body_to_file);
+  EXPECT_FALSE(match_route("PUT", "/v1/registrations").body_to_file);
+  EXPECT_FALSE(match_route("POST", "/v1/eligibility/confirm").body_to_file);
+}
+
+TEST(RouteTable, TheTransportsMatchIsTheRoutersRoute) {
+  // The index match_route gives is the route the router dispatches to (it does not search
+  // again); no route, no index.
+  const auto routes = Router::routes();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    std::string path(routes[i].spec.path);
+    for (std::size_t at; (at = path.find('{')) != std::string::npos;)
+      path.replace(at, path.find('}', at) - at + 1, "x1");
+    EXPECT_EQ(match_route(to_string(routes[i].spec.method), path).route, i) << path;
+  }
+  EXPECT_EQ(match_route("BREW", "/healthz").route, RouteMatch::kNone);
+  EXPECT_EQ(match_route("GET", "/nowhere").route, RouteMatch::kNone);
 }
 
 TEST(PathPattern, LiteralPathsMatchExactly) {

@@ -7,6 +7,21 @@
 
 namespace onshi::api::http {
 
+// What the transport needs of a request's route once its header is read; found once per
+// request (match_route) and handed back to the router in HttpRequest::route.
+struct RouteMatch {
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t route = kNone;  // index in the route table (routes.cpp); kNone: no route takes it
+  // Largest body accepted, checked before the body is read. A request no route takes is
+  // answered 404/405 after its body is read: that limit is small.
+  std::size_t body_limit = 0;
+  // The route takes its body as a file rather than in memory: a registration file of hundreds
+  // of megabytes then costs the node page cache, not resident memory, and the loader reads it
+  // through a mapping in chunks like a file given to `onshi load`.
+  bool body_to_file = false;
+};
+RouteMatch match_route(std::string_view method, std::string_view target);
+
 struct HttpRequest {
   std::string_view method;
   std::string_view target;  // path and query
@@ -15,9 +30,12 @@ struct HttpRequest {
   // Valid until the Respond of this request is called (the transport keeps the request until
   // it has an answer), so a handler that answers later may read it in place meanwhile.
   std::string_view body;
-  // Set for a route whose body the transport streams to a file (body_goes_to_file): the body
+  // Set for a route whose body the transport streams to a file (RouteMatch::body_to_file): the body
   // is this file, whole, and `body` is empty. The file exists until Respond is called.
   std::string_view body_file;
+  // The transport's match_route of this request, so that the router does not search again;
+  // kNone (a request built by hand, or one no route takes) makes the router search.
+  std::size_t route = RouteMatch::kNone;
 };
 
 struct HttpResponse {
@@ -32,13 +50,5 @@ struct HttpResponse {
 
 // Called exactly once, from any thread; the transport takes it back to the connection.
 using Respond = std::function<void(HttpResponse)>;
-
-// Largest body accepted for a request, by its route (routes.cpp), checked before the body is
-// read.
-std::size_t body_limit_for(std::string_view method, std::string_view target);
-// Whether the request's route takes its body as a file rather than in memory: a registration
-// file of hundreds of megabytes then costs the node page cache, not resident memory, and the
-// loader reads it through a mapping in chunks like a file given to `onshi load`.
-bool body_goes_to_file(std::string_view method, std::string_view target);
 
 }  // namespace onshi::api::http

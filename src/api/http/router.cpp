@@ -102,15 +102,17 @@ Lookup find_route(std::string_view method, std::string_view target, bool want_al
 
 }  // namespace
 
-std::size_t body_limit_for(std::string_view method, std::string_view target) {
-  // A request no route takes is answered 404/405 after its body is read: keep that small.
+RouteMatch match_route(std::string_view method, std::string_view target) {
   const Lookup l = find_route(method, target, false);
-  return l.route ? l.route->spec.body_limit : kSmallBody;
-}
-
-bool body_goes_to_file(std::string_view method, std::string_view target) {
-  const Lookup l = find_route(method, target, false);
-  return l.route && l.route->spec.body == BodyTo::kFile;
+  RouteMatch m;
+  if (!l.route) {
+    m.body_limit = kSmallBody;
+    return m;
+  }
+  m.route = l.index;
+  m.body_limit = l.route->spec.body_limit;
+  m.body_to_file = l.route->spec.body == BodyTo::kFile;
+  return m;
 }
 
 std::vector<RouteSpec> route_specs() {
@@ -135,7 +137,16 @@ void Router::drain() {
 }
 
 void Router::handle(const HttpRequest& req, Respond respond_raw) {
-  Lookup found = find_route(req.method, req.target, true);
+  Lookup found;
+  const auto routes = Router::routes();
+  if (req.route < routes.size() &&
+      path_matches(routes[req.route].spec.path, path_of(req.target), found.params)) {
+    // The transport found it (match_route): only its path parameters are left to read.
+    found.route = &routes[req.route];
+    found.index = req.route;
+  } else {
+    found = find_route(req.method, req.target, true);
+  }
   const std::size_t metric = found.route ? found.index : found.path_index;
   Respond respond = [this, metric, started = std::chrono::steady_clock::now(),
                      respond_raw = std::move(respond_raw)](HttpResponse r) {

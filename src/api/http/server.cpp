@@ -90,15 +90,15 @@ class Session {
     const auto& h = parser_->get();
     const std::string_view target(h.target().data(), h.target().size());
     const std::string_view method(h.method_string().data(), h.method_string().size());
-    const std::size_t limit = body_limit_for(method, target);
+    route_ = match_route(method, target);
+    const std::size_t limit = route_.body_limit;
     if (const auto length = parser_->content_length(); length && *length > limit)
       return fail_read(bhttp::error::body_limit);
     parser_->body_limit(limit);
     if (parser_->is_done()) return on_request(ec);
     beast::get_lowest_layer(self().stream())
         .expires_after(std::chrono::seconds(shared_.options.read_timeout_seconds));
-    if (!shared_.options.upload_dir.empty() && body_goes_to_file(method, target))
-      return read_body_to_file(limit);
+    if (!shared_.options.upload_dir.empty() && route_.body_to_file) return read_body_to_file(limit);
     bhttp::async_read(
         self().stream(), buffer_, *parser_,
         [s = self().shared_from_this()](beast::error_code ec, std::size_t) { s->on_request(ec); });
@@ -185,6 +185,7 @@ class Session {
       r.content_type = std::string_view(it->value().data(), it->value().size());
     r.body = body;
     r.body_file = body_file;
+    r.route = route_.route;
     // The router may answer later from another thread: come back to this connection's thread.
     shared_.router.handle(r, [s = self().shared_from_this()](HttpResponse response) {
       auto* raw = s.get();
@@ -239,7 +240,8 @@ class Session {
   Shared& shared_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::request_parser<bhttp::file_body>> file_parser_;  // body_goes_to_file
+  std::optional<bhttp::request_parser<bhttp::file_body>> file_parser_;  // route_.body_to_file
+  RouteMatch route_;                                                    // of the request being read
   std::string upload_path_;                                             // its file, or ""
   bhttp::response<bhttp::string_body> res_;
   bool keep_alive_ = true;

@@ -21,8 +21,9 @@ struct ServerOptions {
   std::string tls_private_key;
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 75;
-  // Where bodies that body_goes_to_file are written while their request is handled (private to
-  // this node: they hold personal data; emptied at start). "" = every body in memory.
+  // Where bodies of routes that take them as files (RouteMatch::body_to_file) are written while
+  // their request is handled (private to this node: they hold personal data; emptied at start). ""
+  // = every body in memory.
   std::string upload_dir;
 };
 
